@@ -1,0 +1,182 @@
+"""The command line: options in, library calls, errors out as messages and exit codes.
+
+Exit codes: 0 success; 1 a content, template or build error; 2 a usage error.
+Heavy modules are imported inside the commands so that ``brief --help`` stays instant.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from generator import __version__
+
+
+class ProblemsReported(click.ClickException):
+    """Problems were already printed one per line; exit 1 with a summary."""
+
+    def show(self, file=None) -> None:
+        click.echo(f"Error: {self.message}", err=True)
+
+
+def _project(ctx: click.Context):
+    from generator.pipeline import Project
+
+    return Project(Path(ctx.obj["content"]), Path(ctx.obj["templates"]))
+
+
+def _fail_with(problems, summary: str) -> None:
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    raise ProblemsReported(summary)
+
+
+def _call(function, *args, **kwargs):
+    """Run a library call, turning its errors into CLI errors."""
+    from generator.errors import BriefError, ChoiceError
+
+    try:
+        return function(*args, **kwargs)
+    except ChoiceError as error:
+        raise click.BadParameter(
+            f"unknown {error.kind} {error.name!r}. Valid choices: {', '.join(error.choices)}",
+            param_hint=_PARAM_HINTS.get(error.kind),
+        ) from None
+    except BriefError as error:
+        count = len(error.problems)
+        _fail_with(error.problems, f"{count} problem{'s' if count > 1 else ''} found; "
+                   "nothing was built")
+
+
+_PARAM_HINTS = {"brief": "BRIEF_ID", "audience": "--audience", "length": "--length",
+                "format": "--format"}
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--content", default="content", envvar="BRIEF_CONTENT", show_default=True,
+              type=click.Path(file_okay=False), help="Content folder (or set BRIEF_CONTENT).")
+@click.option("--templates", default="templates", envvar="BRIEF_TEMPLATES", show_default=True,
+              type=click.Path(file_okay=False), help="Templates folder (or set BRIEF_TEMPLATES).")
+@click.version_option(__version__, prog_name="brief")
+@click.pass_context
+def main(ctx: click.Context, content: str, templates: str) -> None:
+    """Build tailored PDF and HTML briefs from one body of knowledge.
+
+    \b
+    Example:
+      brief check
+      brief build trilateral-alliance --audience us-congress --length one-page
+    """
+    ctx.obj = {"content": content, "templates": templates}
+
+
+@main.command()
+@click.argument("brief_ids", metavar="[BRIEF_ID]...", nargs=-1)
+@click.option("-a", "--audience", "audiences", multiple=True, help="Only this audience (repeatable).")
+@click.option("-l", "--length", "lengths", multiple=True, help="Only this length (repeatable).")
+@click.option("-f", "--format", "formats", multiple=True, type=click.Choice(["pdf", "html"]),
+              help="Only this format (repeatable).")
+@click.option("-o", "--output", "out_dir", default="output", show_default=True,
+              type=click.Path(), help="Folder to write into.")
+@click.pass_context
+def build(ctx, brief_ids, audiences, lengths, formats, out_dir) -> None:
+    """Build briefs as PDF and HTML.
+
+    With no arguments, builds every brief for each audience and length it declares, in
+    both formats. Each output goes to OUTPUT/<brief>/<audience>-<length>.<pdf|html>, and
+    OUTPUT/manifest.json gets one record per output.
+
+    \b
+    Example:
+      brief build
+      brief build trilateral-alliance -a us-congress -l one-page -f pdf -o out
+    """
+    from generator.pipeline import build as run_build
+
+    def progress(key, report):
+        built = [r for r in report.records if r.path.startswith(f"{key[0]}/{key[1]}-{key[2]}.")]
+        status = ", ".join(f"{r.format}" + (f" {r.pages}p" if r.pages else "") for r in built)
+        click.echo(f"{'built' if built else 'FAILED'}  {key[0]}/{key[1]}-{key[2]}  {status}")
+
+    report = _call(run_build, _project(ctx), Path(out_dir), brief_ids, audiences, lengths,
+                   formats, progress=progress)
+    click.echo(f"{len(report.records)} output(s) written to {out_dir}/ in {report.seconds:.1f}s")
+    if report.failures:
+        problems = [p for _, error in report.failures for p in error.problems]
+        _fail_with(problems, f"{len(report.failures)} output(s) failed")
+
+
+@main.command()
+@click.pass_context
+def check(ctx) -> None:
+    """Validate all content and templates without building.
+
+    Prints every problem as path:line: message, and exits 1 if there is any.
+
+    \b
+    Example:
+      brief check
+    """
+    from generator.pipeline import check as run_check
+
+    problems = _call(run_check, _project(ctx))
+    errors = [p for p in problems if not p.warning]
+    if errors:
+        _fail_with(problems, f"{len(errors)} problem{'s' if len(errors) > 1 else ''} found")
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    click.echo("Content and templates are valid.")
+
+
+@main.command(name="list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+@click.pass_context
+def list_(ctx, as_json: bool) -> None:
+    """List briefs, audiences, lengths and topics.
+
+    \b
+    Example:
+      brief list --json
+    """
+    from generator.pipeline import load_project
+
+    content = _call(load_project, _project(ctx))
+    listing = {
+        "briefs": {b.id: {"title": b.title, "type": b.type, "audiences": b.audiences,
+                          "lengths": b.lengths} for b in content.briefs.values()},
+        "audiences": {a.id: {"name": a.name} for a in content.audiences.values()},
+        "lengths": {l.id: {"label": l.label, "pages": l.pages} for l in content.lengths.values()},
+        "topics": {t.id: {"title": t.title, "priority": t.priority} for t in content.topics.values()},
+    }
+    if as_json:
+        click.echo(json.dumps(listing, indent=2, ensure_ascii=False))
+        return
+    for kind, items in listing.items():
+        click.echo(f"{kind}:")
+        for item_id, item in sorted(items.items()):
+            label = item.get("title") or item.get("name") or item.get("label")
+            click.echo(f"  {item_id:<28} {label}")
+
+
+@main.command()
+@click.option("--kind", type=click.Choice(["settings", "lengths", "audience", "topic", "brief",
+                                           "sources"]),
+              help="Print the schema of one file kind only.")
+def schema(kind: str | None) -> None:
+    """Print the JSON Schema of the content files, for editors.
+
+    \b
+    Example:
+      brief schema --kind topic > .schemas/topic.json
+    """
+    from generator.schema import json_schema
+
+    click.echo(json.dumps(json_schema(kind), indent=2))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main(prog_name="brief")
+    sys.exit(0)

@@ -1,0 +1,228 @@
+"""Load stage: read every content file into model objects, collecting every problem."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from generator import models as m
+from generator.errors import Problem
+from generator.schemacheck import check_schema
+from generator.yamldoc import YamlDoc, YamlError, parse_yaml, read_text
+
+YAML_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass
+class Loaded:
+    """The content model and every problem met while reading it."""
+
+    content: m.Content
+    problems: list[Problem] = field(default_factory=list)
+
+
+def load_content(root: Path) -> Loaded:
+    """Read the content folder; files with problems are reported and left out."""
+    reader = _Reader(root)
+    settings = reader.settings()
+    reader.max_bytes = settings.max_file_bytes
+    content = m.Content(
+        root=root,
+        settings=settings,
+        lengths=reader.lengths(),
+        audiences=reader.folder("audiences", YAML_SUFFIXES, "audience", _audience),
+        topics=reader.folder("topics", (".md",), "topic", _topic),
+        briefs=reader.folder("briefs", YAML_SUFFIXES, "brief", _brief),
+        sources=reader.sources(),
+        files=reader.files,
+    )
+    return Loaded(content, reader.problems)
+
+
+class _Reader:
+    def __init__(self, root: Path):
+        self.root = root
+        self.problems: list[Problem] = []
+        self.files: list[Path] = []
+        self.max_bytes = m.Settings.max_file_bytes
+
+    def parse(self, path: Path, kind: str) -> YamlDoc | None:
+        """Parse and schema-check one YAML file; None if it has problems."""
+        self.files.append(path)
+        try:
+            doc = parse_yaml(read_text(path, self.max_bytes))
+        except YamlError as error:
+            self.problems.append(Problem(path, error.line, error.message, error.hint))
+            return None
+        return self.checked(doc, kind, path)
+
+    def checked(self, doc: YamlDoc, kind: str, path: Path) -> YamlDoc | None:
+        if doc.data is None:
+            self.problems.append(Problem(path, 1, "the file is empty",
+                                         "fill it in (see docs/content-format.md) or delete it"))
+            return None
+        problems = check_schema(kind, doc, path)
+        self.problems.extend(problems)
+        return None if problems else doc
+
+    def settings(self) -> m.Settings:
+        path = self.root / "settings.yaml"
+        doc = self.parse(path, "settings") if path.is_file() else None
+        return m.Settings(**doc.data) if doc else m.Settings()
+
+    def lengths(self) -> dict[str, m.Length]:
+        path = self.root / "lengths.yaml"
+        if not path.is_file():
+            self.problems.append(Problem(path, 1, "lengths.yaml is missing",
+                                         "define at least one length, e.g. 'full: {label: Full paper}'"))
+            return {}
+        doc = self.parse(path, "lengths")
+        if doc is None:
+            return {}
+        return {
+            key: m.Length(id=key, origin=m.Origin(path, doc.line_of((key,))), **value)
+            for key, value in doc.data.items()
+        }
+
+    def folder(self, name: str, suffixes: tuple, kind: str, build) -> dict:
+        items: dict = {}
+        for path in self.paths(name, suffixes):
+            doc = self.parse_topic(path) if kind == "topic" else self.parse(path, kind)
+            if doc is not None:
+                self.add(items, build(path, *doc) if kind == "topic" else build(path, doc), kind)
+        return items
+
+    def parse_topic(self, path: Path):
+        self.files.append(path)
+        try:
+            text = read_text(path, self.max_bytes)
+            front, body_line, body = split_front_matter(text)
+            doc = parse_yaml(front, first_line=2)
+        except YamlError as error:
+            self.problems.append(Problem(path, error.line, error.message, error.hint))
+            return None
+        doc = self.checked(doc, "topic", path)
+        return None if doc is None else (doc, body, body_line)
+
+    def sources(self) -> dict[str, m.Source]:
+        items: dict = {}
+        for path in self.paths("sources", YAML_SUFFIXES):
+            doc = self.parse(path, "sources")
+            for index, entry in enumerate(doc.data if doc else []):
+                self.add(items, _source(entry, m.Origin(path, doc.line_of((index,)))), "source")
+        return items
+
+    def paths(self, name: str, suffixes: tuple) -> list[Path]:
+        folder = self.root / name
+        if not folder.is_dir():
+            return []
+        return sorted(p for p in folder.rglob("*") if p.suffix in suffixes and p.is_file())
+
+    def add(self, items: dict, item, kind: str) -> None:
+        if item.id in items:
+            first = items[item.id].origin
+            self.problems.append(Problem(
+                item.origin.path, item.origin.line, f"duplicate {kind} id '{item.id}'",
+                f"already defined at {first.path}:{first.line}; rename one of them"))
+            return
+        items[item.id] = item
+
+
+def split_front_matter(text: str) -> tuple[str, int, str]:
+    """Split a topic file into its front matter, the body's first line, and the body."""
+    lines = text.splitlines(keepends=True)
+    if not lines or lines[0].rstrip() != "---":
+        raise YamlError(1, "a topic file must start with a '---' line",
+                        "put the topic's fields between two '---' lines, then the Markdown body")
+    for index, line in enumerate(lines[1:], start=1):
+        if line.rstrip() in ("---", "..."):
+            return "".join(lines[1:index]), index + 2, "".join(lines[index + 1:])
+    raise YamlError(1, "the front matter is not closed",
+                    "end the topic's fields with a '---' line before the body")
+
+
+def _origin(path: Path, doc: YamlDoc, *where) -> m.Origin:
+    return m.Origin(path, doc.line_of(where))
+
+
+def _prose(value: str | None, path: Path, doc: YamlDoc, *where) -> m.Prose | None:
+    return None if value is None else m.Prose(value, _origin(path, doc, *where))
+
+
+def _audience(path: Path, doc: YamlDoc) -> m.Audience:
+    return m.Audience(id=path.stem, origin=m.Origin(path), lines=doc.lines, **doc.data)
+
+
+def _topic(path: Path, doc: YamlDoc, body: str, body_line: int) -> m.Topic:
+    data = dict(doc.data)
+    return m.Topic(
+        id=data.pop("id", path.stem),
+        origin=m.Origin(path),
+        lines=doc.lines,
+        title=data.pop("title"),
+        headline=_prose(data.pop("headline"), path, doc, "headline"),
+        summary=_prose(data.pop("summary"), path, doc, "summary"),
+        body=m.Prose(body, m.Origin(path, body_line)),
+        key_points=[_prose(text, path, doc, "key_points", i)
+                    for i, text in enumerate(data.pop("key_points", []))],
+        **data,
+    )
+
+
+def _brief(path: Path, doc: YamlDoc) -> m.Brief:
+    data = dict(doc.data)
+    prose = {key: _prose(data.pop(key, None), path, doc, key)
+             for key in ("lede", "notes", "acknowledgments")}
+    return m.Brief(
+        id=data.pop("id", path.stem),
+        origin=m.Origin(path),
+        lines=doc.lines,
+        date=dt.date.fromisoformat(data.pop("date")),
+        authors=[_author(a, path, doc, i) for i, a in enumerate(data.pop("authors"))],
+        sections=[_section(s, path, doc, i) for i, s in enumerate(data.pop("sections"))],
+        recommendations=[_recommendation(r, path, doc, i)
+                         for i, r in enumerate(data.pop("recommendations", []))],
+        **prose,
+        **data,
+    )
+
+
+def _author(data: dict, path: Path, doc: YamlDoc, index: int) -> m.Author:
+    bio = _prose(data.get("bio"), path, doc, "authors", index, "bio")
+    return m.Author(**{**data, "bio": bio})
+
+
+def _section(data: dict, path: Path, doc: YamlDoc, index: int) -> m.Section:
+    topics = [data["topic"]] if "topic" in data else data["topics"]
+    return m.Section(
+        topics=topics,
+        origin=_origin(path, doc, "sections", index),
+        title=data.get("title", ""),
+        intro=_prose(data.get("intro"), path, doc, "sections", index, "intro"),
+    )
+
+
+def _recommendation(data: dict, path: Path, doc: YamlDoc, index: int) -> m.Recommendation:
+    body = _prose(data.get("body"), path, doc, "recommendations", index, "body")
+    origin = _origin(path, doc, "recommendations", index)
+    return m.Recommendation(**{**data, "body": body, "origin": origin})
+
+
+def _source(data: dict, origin: m.Origin) -> m.Source:
+    values = {key: str(value) for key, value in data.items() if key not in ("authors", "editors")}
+    return m.Source(
+        **values,
+        origin=origin,
+        authors=[_name(n) for n in data.get("authors", [])],
+        editors=[_name(n) for n in data.get("editors", [])],
+    )
+
+
+def _name(value: str | dict) -> m.Name:
+    if isinstance(value, dict) and "literal" in value:
+        return m.Name(family=value["literal"], literal=True)
+    if isinstance(value, dict):
+        return m.Name(family=value["family"], given=value.get("given", ""))
+    given, _, family = value.rpartition(" ")
+    return m.Name(family=family, given=given) if given else m.Name(family=value, literal=True)

@@ -1,0 +1,201 @@
+"""Markdown prose to safe HTML, through one configured markdown-it renderer.
+
+Raw HTML in prose is shown as text, never passed through. Citations (``[@id, p. 3]``) and
+notes (``^[text]``, ``[^label]``) become placeholders that the render stage numbers in the
+order they appear in the finished document, so numbering follows what was actually built.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
+from mdit_py_plugins.footnote import footnote_plugin
+
+CITATION = re.compile(
+    r"\[\s*(@[A-Za-z0-9][\w:.#$%&+?<>~/-]*(?:\s*,[^;\]]*)?(?:\s*;\s*@[A-Za-z0-9][\w:.#$%&+?<>~/-]*"
+    r"(?:\s*,[^;\]]*)?)*)\s*\]"
+)
+CITATION_ITEM = re.compile(r"@([A-Za-z0-9][\w:.#$%&+?<>~/-]*?)\s*(?:,\s*(.*?))?\s*$")
+PLACEHOLDER = '<sup class="note-ref" data-note="{}"></sup>'
+
+
+@dataclass
+class Note:
+    """A note in one document: a citation of sources, or explanatory text (HTML)."""
+
+    cites: list[tuple[str, str]] = field(default_factory=list)  # (source id, locator)
+    html: str = ""
+
+
+@dataclass
+class NoteBook:
+    """Every note of one document, keyed by the order they were written down."""
+
+    notes: list[Note] = field(default_factory=list)
+
+    def add(self, note: Note) -> str:
+        self.notes.append(note)
+        return PLACEHOLDER.format(len(self.notes) - 1)
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A citation found in prose, for validation."""
+
+    source: str
+    locator: str
+    line_offset: int
+
+
+def _citation_rule(state, silent: bool) -> bool:
+    if state.src[state.pos] != "[" or "@" not in state.src[state.pos:state.pos + 3]:
+        return False
+    match = CITATION.match(state.src, state.pos)
+    if not match:
+        return False
+    if not silent:
+        items = [CITATION_ITEM.match(part.strip()) for part in match.group(1).split(";")]
+        token = state.push("citation", "", 0)
+        token.meta = {
+            "items": [(item.group(1), item.group(2) or "") for item in items],
+            "line_offset": state.src.count("\n", 0, state.pos),
+        }
+    state.pos = match.end()
+    return True
+
+
+@lru_cache(maxsize=1)
+def _parser() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False, "typographer": True})
+    md.enable(["table", "strikethrough", "replacements", "smartquotes"])
+    md.use(footnote_plugin)
+    md.inline.ruler.before("link", "citation", _citation_rule)
+    return md
+
+
+def parse(text: str) -> tuple[list, dict]:
+    """Parse Markdown into tokens and the environment holding its notes."""
+    env: dict = {}
+    return _parser().parse(text, env), env
+
+
+class ProseRenderer:
+    """Render the prose of one document, collecting its notes into a NoteBook."""
+
+    def __init__(self, notebook: NoteBook, terms: dict[str, str] | None = None):
+        self.notebook = notebook
+        self.terms = _term_pattern(tuple(sorted((terms or {}).items())))
+        self.renderer = _parser().renderer.__class__(_parser())
+        self.renderer.rules.update({
+            "citation": self._citation,
+            "footnote_ref": self._footnote_ref,
+            "text": self._text,
+            "heading_open": self._heading,
+            "heading_close": self._heading,
+        })
+        self.heading_offset = 0
+
+    def block(self, text: str, heading_offset: int = 0) -> str:
+        """Render Markdown paragraphs, shifting '##' headings below the enclosing one."""
+        self.heading_offset = heading_offset
+        tokens, env = parse(text)
+        main, notes = _split_notes(tokens)
+        env["note_keys"] = {note_id: self._note(part, env) for note_id, part in notes.items()}
+        return self.renderer.render(main, _parser().options, env)
+
+    def inline(self, text: str) -> str:
+        """Render one line of Markdown without a surrounding paragraph."""
+        html = self.block(text)
+        return _unwrap_paragraph(html)
+
+    def apply_terms(self, text: str) -> str:
+        """Return plain text with the audience's preferred names applied."""
+        if self.terms is None:
+            return text
+        pattern, names = self.terms
+        return pattern.sub(lambda match: names[match.group(0)], text)
+
+    def _note(self, tokens: list, env: dict) -> str:
+        html = _unwrap_paragraph(self.renderer.render(tokens, _parser().options, env))
+        return self.notebook.add(Note(html=html))
+
+    def _citation(self, tokens, idx, options, env) -> str:
+        return self.notebook.add(Note(cites=list(tokens[idx].meta["items"])))
+
+    def _footnote_ref(self, tokens, idx, options, env) -> str:
+        return env["note_keys"][tokens[idx].meta["id"]]
+
+    def _text(self, tokens, idx, options, env) -> str:
+        return escapeHtml(self.apply_terms(tokens[idx].content))
+
+    def _heading(self, tokens, idx, options, env) -> str:
+        token = tokens[idx]
+        level = min(int(token.tag[1]) + self.heading_offset, 6)
+        return f"<h{level}>" if token.nesting == 1 else f"</h{level}>\n"
+
+
+@lru_cache(maxsize=64)
+def _term_pattern(terms: tuple) -> tuple[re.Pattern, dict] | None:
+    if not terms:
+        return None
+    names = dict(terms)
+    alternatives = sorted(names, key=len, reverse=True)
+    return re.compile("|".join(re.escape(name) for name in alternatives)), names
+
+
+def _split_notes(tokens: list) -> tuple[list, dict[int, list]]:
+    """Separate the note bodies markdown-it moved to the end from the main text."""
+    for start, token in enumerate(tokens):
+        if token.type == "footnote_block_open":
+            break
+    else:
+        return tokens, {}
+    notes: dict[int, list] = {}
+    current: list | None = None
+    for token in tokens[start + 1:]:
+        if token.type == "footnote_open":
+            current = notes.setdefault(token.meta["id"], [])
+        elif token.type in ("footnote_close", "footnote_block_close", "footnote_anchor"):
+            continue
+        elif current is not None:
+            current.append(token)
+    return tokens[:start], notes
+
+
+def _unwrap_paragraph(html: str) -> str:
+    html = html.strip()
+    if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
+        return html[3:-4]
+    return html.replace("</p>\n<p>", "<br>").removeprefix("<p>").removesuffix("</p>")
+
+
+def find_citations(text: str) -> list[Citation]:
+    """Return every citation in the Markdown text with its line offset in the text."""
+    tokens, env = parse(text)
+    found = []
+    for token in _walk(tokens, env):
+        if token.type == "citation":
+            base = token.meta.get("block_line", 0)
+            for source, locator in token.meta["items"]:
+                found.append(Citation(source, locator, base + token.meta["line_offset"]))
+    return found
+
+
+def top_level_headings(text: str) -> list[int]:
+    """Return the line offsets of '#' headings, which prose must not use."""
+    tokens, _ = parse(text)
+    return [t.map[0] for t in tokens if t.type == "heading_open" and t.tag == "h1" and t.map]
+
+
+def _walk(tokens: list, env: dict):
+    for token in tokens:
+        for child in token.children or []:
+            if child.meta is not None and token.map:
+                child.meta["block_line"] = token.map[0]
+            yield child
+    for note in env.get("footnotes", {}).get("list", {}).values():
+        yield from note.get("tokens", [])

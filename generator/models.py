@@ -1,0 +1,189 @@
+"""The content model: what the loader builds and every later stage reads."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+WEIGHT_VALUES = {"none": 0.0, "low": 1.0, "medium": 2.0, "high": 3.0}
+DETAIL_LEVELS = ("headline", "summary", "full")
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a value came from: a file and the 1-based line in it."""
+
+    path: Path
+    line: int = 1
+
+
+class Located:
+    """Mixin for items read from one file: the line of any of their fields."""
+
+    origin: Origin
+    lines: dict
+
+    def line(self, *path) -> int:
+        """Return the line of the field at path, or of its nearest located parent."""
+        while path and path not in self.lines:
+            path = path[:-1]
+        return self.lines.get(path, self.origin.line)
+
+
+@dataclass
+class Settings:
+    organization: str = ""
+    paper: str = "letter"
+    language: str = "en"
+    reading_speed: int = 230
+    max_file_bytes: int = 10_000_000
+
+
+@dataclass
+class Length:
+    id: str
+    label: str
+    origin: Origin
+    pages: int | None = None
+    detail: str = "full"
+    bibliography: bool = False
+
+
+@dataclass
+class Audience(Located):
+    id: str
+    name: str
+    origin: Origin
+    description: str = ""
+    document_type: str | None = None
+    marking: str = ""
+    topics: dict[str, str] = field(default_factory=dict)
+    tags: dict[str, str] = field(default_factory=dict)
+    terms: dict[str, str] = field(default_factory=dict)
+    lines: dict = field(default_factory=dict, repr=False)
+
+
+@dataclass
+class Prose:
+    """Markdown text and where it starts, so problems inside it can be located."""
+
+    text: str
+    origin: Origin
+
+
+@dataclass
+class Topic(Located):
+    id: str
+    title: str
+    headline: Prose
+    summary: Prose
+    body: Prose
+    origin: Origin
+    key_points: list[Prose] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    priority: str = "medium"
+    relevance: dict[str, str] = field(default_factory=dict)
+    sources: list[str] = field(default_factory=list)
+    notes: str = ""
+    lines: dict = field(default_factory=dict, repr=False)
+
+
+@dataclass
+class Author:
+    name: str
+    affiliation: str = ""
+    office: str = ""
+    bio: Prose | None = None
+
+
+@dataclass
+class Section:
+    topics: list[str]
+    origin: Origin
+    title: str = ""
+    intro: Prose | None = None
+
+
+@dataclass
+class Recommendation:
+    title: str
+    origin: Origin
+    body: Prose | None = None
+    priority: str = "medium"
+    topics: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Brief(Located):
+    id: str
+    title: str
+    type: str
+    date: dt.date
+    authors: list[Author]
+    sections: list[Section]
+    audiences: list[str]
+    lengths: list[str]
+    origin: Origin
+    subtitle: str = ""
+    paper: str | None = None
+    language: str | None = None
+    lede: Prose | None = None
+    recommendations: list[Recommendation] = field(default_factory=list)
+    notes: Prose | None = None
+    acknowledgments: Prose | None = None
+    marking: str = ""
+    lines: dict = field(default_factory=dict, repr=False)
+
+    @property
+    def topic_ids(self) -> list[str]:
+        """Return every topic the brief draws on, in document order."""
+        return [topic for section in self.sections for topic in section.topics]
+
+
+@dataclass
+class Name:
+    family: str
+    given: str = ""
+    literal: bool = False  # an organization, or a name not to be split
+
+
+@dataclass
+class Source:
+    id: str
+    type: str
+    title: str
+    origin: Origin
+    authors: list[Name] = field(default_factory=list)
+    editors: list[Name] = field(default_factory=list)
+    publisher: str = ""
+    container: str = ""
+    volume: str = ""
+    issue: str = ""
+    pages: str = ""
+    number: str = ""
+    date: str = ""
+    accessed: str = ""
+    url: str = ""
+    doi: str = ""
+    note: str = ""
+
+    @property
+    def sort_key(self) -> str:
+        """Return the key a bibliography sorts by: first author's family name, then title."""
+        first = self.authors[0].family if self.authors else self.title
+        return f"{first} {self.title} {self.date}".casefold()
+
+
+@dataclass
+class Content:
+    """Everything in one content folder, by id."""
+
+    root: Path
+    settings: Settings
+    lengths: dict[str, Length]
+    audiences: dict[str, Audience]
+    topics: dict[str, Topic]
+    briefs: dict[str, Brief]
+    sources: dict[str, Source]
+    files: list[Path] = field(default_factory=list)

@@ -1,0 +1,203 @@
+"""The orchestrator: load -> validate -> select -> render -> typeset -> publish.
+
+Only this module knows the order of the stages. It never prints: callers get values and
+exceptions, and the CLI decides what the user sees.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from generator import publish, render, select
+from generator.errors import BriefError, BuildError, ChoiceError, ContentError, Problem
+from generator.load import load_content
+from generator.models import Brief, Content
+from generator.validate import validate
+
+FORMATS = ("pdf", "html")
+
+
+@dataclass(frozen=True)
+class Project:
+    """Where a project's content and templates live."""
+
+    content: Path
+    templates: Path
+
+
+@dataclass(frozen=True)
+class Target:
+    """One output to build: a brief for an audience at a length, in a format."""
+
+    brief: str
+    audience: str
+    length: str
+    format: str
+
+    @property
+    def path(self) -> str:
+        return publish.output_path(self.brief, self.audience, self.length, self.format)
+
+
+@dataclass
+class BuildReport:
+    """What a build made, what failed, and how long it took."""
+
+    records: list[publish.OutputRecord] = field(default_factory=list)
+    failures: list[tuple[str, BriefError]] = field(default_factory=list)
+    seconds: float = 0.0
+    manifest: Path | None = None
+
+
+def load_project(project: Project) -> Content:
+    """Load and validate everything; raise ContentError listing every problem."""
+    loaded = load_content(project.content)
+    problems = loaded.problems + validate(loaded.content, project.templates)
+    if errors := [p for p in problems if not p.warning]:
+        raise ContentError(errors)
+    return loaded.content
+
+
+def check(project: Project) -> list[Problem]:
+    """Return every problem, including templates that fail on real content."""
+    loaded = load_content(project.content)
+    problems = loaded.problems + validate(loaded.content, project.templates)
+    if problems:
+        return problems
+    for target in matrix(loaded.content, formats=("html",)):
+        try:
+            plan = plan_for(loaded.content, target)
+            render.render(plan, loaded.content, project.templates, "screen")
+        except BriefError as error:
+            problems += [p for p in error.problems if isinstance(p, Problem)]
+            break  # one broken template line breaks every output alike
+    return problems
+
+
+def matrix(content: Content, briefs=(), audiences=(), lengths=(), formats=()) -> list[Target]:
+    """Return the outputs to build; named ids must exist (ChoiceError otherwise)."""
+    _require("brief", briefs, content.briefs)
+    _require("audience", audiences, content.audiences)
+    _require("length", lengths, content.lengths)
+    _require("format", formats, FORMATS)
+    targets = []
+    for brief_id in briefs or sorted(content.briefs):
+        brief = content.briefs[brief_id]
+        for audience in audiences or brief.audiences:
+            for length in lengths or brief.lengths:
+                for fmt in formats or FORMATS:
+                    targets.append(Target(brief_id, audience, length, fmt))
+    return targets
+
+
+def _require(kind: str, names, known) -> None:
+    for name in names:
+        if name not in known:
+            raise ChoiceError(kind, name, sorted(known))
+
+
+def plan_for(content: Content, target: Target) -> select.Plan:
+    """Return the unfitted plan of one target."""
+    brief = content.briefs[target.brief]
+    return select.select(content, brief, content.audiences[target.audience],
+                         content.lengths[target.length])
+
+
+def build(project: Project, out_dir: Path, briefs=(), audiences=(), lengths=(), formats=(),
+          progress=None) -> BuildReport:
+    """Build the requested outputs into out_dir and update its manifest."""
+    started = time.perf_counter()
+    content = load_project(project)
+    targets = matrix(content, briefs, audiences, lengths, formats)
+    publish.check_output_dir(out_dir)
+    report = BuildReport()
+    for key, group in _by_variant(targets).items():
+        try:
+            report.records += _build_variant(project, content, out_dir, key, group)
+        except BriefError as error:
+            report.failures.append((publish.output_path(*key, "*"), error))
+        if progress:
+            progress(key, report)
+    if report.records:
+        report.manifest = publish.write_manifest(out_dir, report.records)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _by_variant(targets: list[Target]) -> dict[tuple, list[str]]:
+    """Group targets by (brief, audience, length): the formats share one plan."""
+    groups: dict[tuple, list[str]] = {}
+    for target in targets:
+        groups.setdefault((target.brief, target.audience, target.length), []).append(target.format)
+    return groups
+
+
+def _build_variant(project: Project, content: Content, out_dir: Path, key: tuple,
+                   formats: list[str]) -> list[publish.OutputRecord]:
+    """Build one brief x audience x length in every requested format."""
+    target = Target(*key, formats[0])
+    plan, laid_out, passes = fit(project, content, plan_for(content, target))
+    records = []
+    describe = {**plan.describe(), "layout_passes": passes}
+    if "pdf" in formats:
+        from generator import typeset
+
+        laid_out = laid_out or _layout(project, content, plan)[0]
+        data = typeset.write_pdf(laid_out)
+        record = _record(target, "pdf", laid_out.pages, laid_out.words, describe)
+        records.append(publish.publish(out_dir, record.pop("path"), data, record))
+    if "html" in formats:
+        html = render.render(plan, content, project.templates, "screen")
+        record = _record(target, "html", None, html.words, describe)
+        records.append(publish.publish(out_dir, record.pop("path"), html.html.encode(), record))
+    return records
+
+
+def _record(target: Target, fmt: str, pages, words: int, plan: dict) -> dict:
+    return {
+        "path": publish.output_path(target.brief, target.audience, target.length, fmt),
+        "brief": target.brief, "audience": target.audience, "length": target.length,
+        "format": fmt, "pages": pages, "words": words, "plan": plan,
+    }
+
+
+def fit(project: Project, content: Content, plan: select.Plan):
+    """Return the fullest plan that fits the length's page budget, with its layout.
+
+    The candidate plans run from everything relevant down to the bare minimum; more
+    content never means fewer pages, so a binary search over them finds the fullest plan
+    that fits in a few layout passes.
+    """
+    budget = plan.length.pages
+    if budget is None:
+        return plan, None, 0
+    candidates = [plan]
+    while (smaller := select.shrink(candidates[-1])) is not None:
+        candidates.append(smaller)
+    passes, best = 0, None
+    low, high = 0, len(candidates) - 1
+    while low <= high:
+        middle = low if passes == 0 else (low + high) // 2
+        laid_out, _ = _layout(project, content, candidates[middle])
+        passes += 1
+        if laid_out.pages <= budget:
+            best, high = (middle, laid_out), middle - 1
+        else:
+            low = middle + 1
+    if best is None:
+        brief, audience = plan.brief.id, plan.audience.id
+        raise BuildError(f"{brief} for {audience}: cannot fit the {plan.length.id} length "
+                         f"({budget} page(s)) even with the least content")
+    return candidates[best[0]], best[1], passes
+
+
+def _layout(project: Project, content: Content, plan: select.Plan):
+    from generator import typeset
+
+    html = render.render(plan, content, project.templates, "print")
+    allowed = [project.content, project.templates]
+    laid_out = typeset.layout(html.html, project.content, allowed)
+    laid_out.words = html.words
+    return laid_out, html

@@ -1,0 +1,81 @@
+"""Publish stage: write outputs atomically, then the manifest that describes them."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from generator.errors import BuildError
+
+MANIFEST = "manifest.json"
+
+
+@dataclass
+class OutputRecord:
+    """One built file, as the manifest records it."""
+
+    path: str  # relative to the output folder, with forward slashes
+    brief: str
+    audience: str
+    length: str
+    format: str
+    pages: int | None
+    words: int
+    sha256: str
+    plan: dict = field(default_factory=dict)
+
+
+def output_path(brief: str, audience: str, length: str, fmt: str) -> str:
+    """Return where an output goes inside the output folder."""
+    return f"{brief}/{audience}-{length}.{fmt}"
+
+
+def check_output_dir(out_dir: Path) -> None:
+    """Refuse an output folder that cannot be one, before any work is done."""
+    for parent in [out_dir, *out_dir.parents]:
+        if parent.exists() and not parent.is_dir():
+            raise BuildError(f"{parent}: the output path is an existing file, not a folder "
+                             "(choose another folder with -o)")
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write data to a temporary file beside path, then rename it into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def publish(out_dir: Path, relative: str, data: bytes, record: dict) -> OutputRecord:
+    """Write one output atomically and return its manifest record."""
+    write_atomic(out_dir / relative, data)
+    return OutputRecord(path=relative, sha256=hashlib.sha256(data).hexdigest(), **record)
+
+
+def write_manifest(out_dir: Path, records: list[OutputRecord]) -> Path:
+    """Merge the records into the manifest, keeping earlier outputs still on disk."""
+    path = out_dir / MANIFEST
+    merged = {r["path"]: r for r in read_manifest(out_dir) if (out_dir / r["path"]).is_file()}
+    merged.update({r.path: asdict(r) for r in records})
+    document = {"outputs": [merged[key] for key in sorted(merged)]}
+    write_atomic(path, (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode())
+    return path
+
+
+def read_manifest(out_dir: Path) -> list[dict]:
+    """Return the manifest's records, or none if there is no readable manifest."""
+    try:
+        return json.loads((out_dir / MANIFEST).read_text("utf-8"))["outputs"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return []

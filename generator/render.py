@@ -1,0 +1,218 @@
+"""Render stage: one configured Jinja environment turns a plan into HTML.
+
+The same plan renders for two media: ``print`` (handed to WeasyPrint: notes float to the
+foot of the page) and ``screen`` (the published HTML page: notes become linked endnotes).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import jinja2
+from markupsafe import Markup
+
+from generator.errors import BuildError, Problem
+from generator.markdown import Note, NoteBook, ProseRenderer
+from generator.select import Plan
+
+MEDIA = ("print", "screen")
+NOTE_PLACEHOLDER = re.compile(r'<sup class="note-ref" data-note="(\d+)"></sup>')
+NOTES_SLOT = "<!-- brief:notes -->"
+WORDS = re.compile(r"\w+(?:[’'-]\w+)*")
+TAG = re.compile(r"<[^>]+>")
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """The HTML of one output for one medium, and facts about it."""
+
+    html: str
+    words: int
+    notes: int
+
+
+@lru_cache(maxsize=8)
+def environment(templates: Path) -> jinja2.Environment:
+    """Return the Jinja environment for a templates folder (autoescape, strict)."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates)),
+        autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        extensions=["jinja2.ext.do"],
+    )
+    env.filters["name"] = format_name
+    env.filters["names"] = format_names
+    return env
+
+
+def document_types(templates: Path) -> list[str]:
+    """Return the document types the templates folder provides."""
+    folder = templates / "types"
+    return sorted(p.stem for p in folder.glob("*.html")) if folder.is_dir() else []
+
+
+def render(plan: Plan, content, templates: Path, medium: str) -> Rendered:
+    """Render one plan to HTML for a medium; raise BuildError naming template and line."""
+    notebook = NoteBook()
+    prose = ProseRenderer(notebook, plan.audience.terms)
+    context = _context(plan, prose, medium, content.settings)
+    context["reading_minutes"] = max(1, round(_prose_words(context) / content.settings.reading_speed))
+    try:
+        env = environment(templates)
+        html = env.get_template(f"types/{plan.brief.type}.html").render(context)
+        html, numbered = number_notes(html, notebook, env, medium, content.sources)
+        endnotes = env.get_template("partials/endnotes.html").render(
+            context, numbered=numbered, sources=content.sources)
+    except jinja2.TemplateSyntaxError as error:
+        raise BuildError(template_problem(error, templates)) from None
+    except jinja2.UndefinedError as error:
+        raise BuildError(undefined_problem(error, templates)) from None
+    html = html.replace(NOTES_SLOT, endnotes, 1)
+    return Rendered(html, count_words(html), len(numbered))
+
+
+def count_words(html: str) -> int:
+    """Return the number of words a reader sees in the body of an HTML document."""
+    body = html.split("<body", 1)[-1]
+    body = re.sub(r"<(style|script)\b.*?</\1>", " ", body, flags=re.S)
+    return len(WORDS.findall(TAG.sub(" ", body)))
+
+
+def _context(plan: Plan, prose: ProseRenderer, medium: str, settings) -> dict:
+    brief = plan.brief
+    sections = [_section(section, prose) for section in plan.sections]
+    return {
+        "medium": medium,
+        "brief": brief,
+        "audience": plan.audience,
+        "length": plan.length,
+        "title": prose.apply_terms(brief.title),
+        "subtitle": prose.apply_terms(brief.subtitle),
+        "language": brief.language or settings.language,
+        "paper": brief.paper or settings.paper,
+        "organization": settings.organization,
+        "marking": brief.marking or plan.audience.marking,
+        "date": brief.date,
+        "authors": [_author(a, prose) for a in brief.authors],
+        "lede": _block(brief.lede, prose),
+        "sections": sections,
+        "recommendations": [_recommendation(r, prose) for r in plan.recommendations],
+        "notes": _block(brief.notes, prose),
+        "acknowledgments": _block(brief.acknowledgments, prose),
+        "notes_slot": Markup(NOTES_SLOT),
+        "bibliography": plan.bibliography,
+    }
+
+
+def _prose_words(context: dict) -> int:
+    """Count the words of the prose a plan includes, for the reading time."""
+    parts = [context["lede"], context["notes"]]
+    for section in context["sections"]:
+        for topic in section["topics"]:
+            parts += [topic["headline"], topic["summary"], topic["body"], *topic["key_points"]]
+    parts += [rec["body"] for rec in context["recommendations"]]
+    return sum(len(WORDS.findall(TAG.sub(" ", str(part)))) for part in parts if part)
+
+
+def _block(value, prose: ProseRenderer, heading_offset: int = 1) -> Markup | None:
+    return None if value is None else Markup(prose.block(value.text, heading_offset))
+
+
+def _section(section, prose: ProseRenderer) -> dict:
+    nested = bool(section.title)
+    return {
+        "title": prose.apply_terms(section.title),
+        "intro": _block(section.intro, prose),
+        "topics": [_topic(p, prose, 2 if nested else 1) for p in section.topics],
+    }
+
+
+def _topic(planned, prose: ProseRenderer, heading_offset: int) -> dict:
+    topic = planned.topic
+    detail = planned.detail
+    return {
+        "id": topic.id,
+        "title": prose.apply_terms(topic.title),
+        "detail": detail,
+        "headline": Markup(prose.inline(topic.headline.text)),
+        "summary": _block(topic.summary, prose) if detail != "headline" else None,
+        "key_points": [Markup(prose.inline(p.text)) for p in topic.key_points]
+        if detail != "headline" else [],
+        "body": Markup(prose.block(topic.body.text, heading_offset))
+        if detail == "full" and topic.body.text.strip() else None,
+    }
+
+
+def _author(author, prose: ProseRenderer) -> dict:
+    return {
+        "name": author.name,
+        "affiliation": author.affiliation,
+        "office": author.office,
+        "bio": _block(author.bio, prose),
+    }
+
+
+def _recommendation(rec, prose: ProseRenderer) -> dict:
+    return {
+        "title": Markup(prose.inline(rec.title)),
+        "body": _block(rec.body, prose),
+        "priority": rec.priority,
+    }
+
+
+def number_notes(html: str, notebook: NoteBook, env: jinja2.Environment, medium: str,
+                 sources: dict) -> tuple[str, list[dict]]:
+    """Number notes in the order they appear; a repeated citation reuses its number."""
+    numbers: dict[str, int] = {}
+    numbered: list[dict] = []
+    reference = env.get_template("partials/note-ref.html")
+
+    def replace(match: re.Match) -> str:
+        note: Note = notebook.notes[int(match.group(1))]
+        key = note.html or repr(note.cites)
+        first = key not in numbers
+        if first:
+            numbers[key] = len(numbers) + 1
+            numbered.append({"number": numbers[key], "note": note})
+        return reference.render(number=numbers[key], note=note, first=first, medium=medium,
+                                sources=sources)
+
+    return NOTE_PLACEHOLDER.sub(replace, html), numbered
+
+
+def template_problem(error: jinja2.TemplateSyntaxError, templates: Path) -> Problem:
+    """Return a problem locating a template syntax error."""
+    path = Path(error.filename) if error.filename else templates / (error.name or "?")
+    return Problem(path, error.lineno or 1, f"template syntax error: {error.message}",
+                   "check the {% %} and {{ }} tags around this line")
+
+
+def undefined_problem(error: jinja2.UndefinedError, templates: Path) -> Problem:
+    """Return a problem locating the template line that used an undefined value."""
+    import traceback
+
+    for frame in reversed(traceback.extract_tb(error.__traceback__)):
+        path = Path(frame.filename)
+        if path.suffix == ".html" and templates.resolve() in path.resolve().parents:
+            return Problem(path, frame.lineno or 1, f"undefined value in template: {error.message}",
+                           "the template uses a value that this document does not have")
+    return Problem(templates, 1, f"undefined value in template: {error.message}")
+
+
+def format_name(name) -> str:
+    """Return a name as 'Given Family' (or as written, for organizations)."""
+    return name.family if name.literal or not name.given else f"{name.given} {name.family}"
+
+
+def format_names(names) -> str:
+    """Return names joined as a reader expects: 'A', 'A and B', 'A, B, and C'."""
+    parts = [format_name(n) for n in names]
+    if len(parts) <= 2:
+        return " and ".join(parts)
+    return ", ".join(parts[:-1]) + ", and " + parts[-1]

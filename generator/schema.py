@@ -1,0 +1,199 @@
+"""JSON Schemas of every content file kind: the one definition of the format.
+
+Validation runs these schemas; ``brief schema`` prints them for editors. Keep them in step
+with docs/content-format.md.
+"""
+
+from __future__ import annotations
+
+ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
+WEIGHTS = ["high", "medium", "low", "none"]
+DETAILS = ["headline", "summary", "full"]
+PAPERS = ["letter", "a4"]
+SOURCE_TYPES = [
+    "report", "article-journal", "article-newspaper", "article-magazine", "webpage",
+    "legislation", "treaty", "dataset", "book", "chapter", "document", "speech", "interview",
+]
+
+_id = {"type": "string", "pattern": ID_PATTERN, "description": "lower-case letters, digits, hyphens"}
+_text = {"type": "string", "minLength": 1}
+_markdown = {"type": "string", "minLength": 1, "description": "Markdown text"}
+_weight = {"enum": WEIGHTS}
+_ids = {"type": "array", "items": _id}
+_date = {
+    "type": ["string", "integer"],
+    "pattern": r"^\d{4}(-\d{2}(-\d{2})?)?$",
+    "description": "YYYY, YYYY-MM or YYYY-MM-DD",
+}
+_full_date = {"type": "string", "format": "date", "description": "a date as YYYY-MM-DD"}
+
+
+def _object(properties: dict, required: tuple = (), description: str = "") -> dict:
+    schema = {"type": "object", "properties": properties, "additionalProperties": False}
+    if required:
+        schema["required"] = list(required)
+    if description:
+        schema["description"] = description
+    return schema
+
+
+SETTINGS = _object(
+    {
+        "organization": _text,
+        "paper": {"enum": PAPERS},
+        "language": _text,
+        "reading_speed": {"type": "integer", "minimum": 50, "maximum": 1000},
+        "max_file_bytes": {"type": "integer", "minimum": 1024},
+    },
+    description="content/settings.yaml: project-wide defaults",
+)
+
+LENGTH = _object(
+    {
+        "label": _text,
+        "pages": {"type": "integer", "minimum": 1, "description": "page budget; omit for none"},
+        "detail": {"enum": DETAILS},
+        "bibliography": {"type": "boolean"},
+    },
+    required=("label",),
+)
+
+LENGTHS = {
+    "type": "object",
+    "description": "content/lengths.yaml: named page budgets",
+    "propertyNames": {"pattern": ID_PATTERN},
+    "additionalProperties": LENGTH,
+    "minProperties": 1,
+}
+
+AUDIENCE = _object(
+    {
+        "name": _text,
+        "description": _text,
+        "document_type": _id,
+        "marking": _text,
+        "topics": {"type": "object", "additionalProperties": _weight},
+        "tags": {"type": "object", "additionalProperties": _weight},
+        "terms": {"type": "object", "additionalProperties": _text},
+    },
+    required=("name",),
+    description="content/audiences/<id>.yaml: one reader profile",
+)
+
+TOPIC = _object(
+    {
+        "id": _id,
+        "title": _text,
+        "headline": _text,
+        "summary": _markdown,
+        "key_points": {"type": "array", "items": _markdown},
+        "tags": _ids,
+        "priority": {"enum": ["high", "medium", "low"]},
+        "relevance": {"type": "object", "additionalProperties": _weight},
+        "sources": _ids,
+        "notes": _text,
+    },
+    required=("title", "headline", "summary"),
+    description="front matter of content/topics/<id>.md; the Markdown after it is the body",
+)
+
+AUTHOR = _object(
+    {"name": _text, "affiliation": _text, "office": _text, "bio": _markdown},
+    required=("name",),
+)
+
+SECTION = _object(
+    {"title": _text, "intro": _markdown, "topic": _id, "topics": {**_ids, "minItems": 1}},
+    description="either `topic: id`, or `title:` with `topics: [ids]`",
+)
+SECTION["oneOf"] = [{"required": ["topic"]}, {"required": ["title", "topics"]}]
+
+RECOMMENDATION = _object(
+    {
+        "title": _text,
+        "body": _markdown,
+        "priority": {"enum": ["high", "medium", "low"]},
+        "topics": _ids,
+    },
+    required=("title",),
+)
+
+BRIEF = _object(
+    {
+        "id": _id,
+        "title": _text,
+        "subtitle": _text,
+        "type": _id,
+        "date": _full_date,
+        "paper": {"enum": PAPERS},
+        "language": _text,
+        "authors": {"type": "array", "items": AUTHOR, "minItems": 1},
+        "lede": _markdown,
+        "sections": {"type": "array", "items": SECTION, "minItems": 1},
+        "recommendations": {"type": "array", "items": RECOMMENDATION},
+        "notes": _markdown,
+        "acknowledgments": _markdown,
+        "audiences": {**_ids, "minItems": 1},
+        "lengths": {**_ids, "minItems": 1},
+        "marking": _text,
+    },
+    required=("title", "type", "date", "authors", "sections", "audiences", "lengths"),
+    description="content/briefs/<id>.yaml: one document",
+)
+
+NAME = {
+    "description": "a name: 'Given Family' text, or a mapping with family and given",
+    "oneOf": [
+        {"type": "string", "minLength": 1, "description": "Given Family, or an organization"},
+        _object({"family": _text, "given": _text}, required=("family",)),
+        _object({"literal": _text}, required=("literal",), description="an organization"),
+    ]
+}
+
+SOURCE = _object(
+    {
+        "id": _id,
+        "type": {"enum": SOURCE_TYPES},
+        "title": _text,
+        "authors": {"type": "array", "items": NAME},
+        "editors": {"type": "array", "items": NAME},
+        "publisher": _text,
+        "container": _text,
+        "volume": {"type": ["string", "integer"]},
+        "issue": {"type": ["string", "integer"]},
+        "pages": {"type": ["string", "integer"]},
+        "number": {"type": ["string", "integer"]},
+        "date": _date,
+        "accessed": _full_date,
+        "url": {"type": "string", "pattern": r"^https?://"},
+        "doi": _text,
+        "note": _text,
+    },
+    required=("id", "type", "title"),
+)
+
+SOURCES = {
+    "type": "array",
+    "items": SOURCE,
+    "description": "content/sources/<name>.yaml: a list of bibliography entries",
+}
+
+KINDS: dict[str, dict] = {
+    "settings": SETTINGS,
+    "lengths": LENGTHS,
+    "audience": AUDIENCE,
+    "topic": TOPIC,
+    "brief": BRIEF,
+    "sources": SOURCES,
+}
+
+
+def json_schema(kind: str | None = None) -> dict:
+    """Return the JSON Schema of one file kind, or of all kinds under ``$defs``."""
+    if kind is not None:
+        return {"$schema": "https://json-schema.org/draft/2020-12/schema", **KINDS[kind]}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "brief content files",
+        "$defs": dict(KINDS),
+    }

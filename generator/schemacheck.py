@@ -1,0 +1,165 @@
+"""Check one parsed file against its JSON Schema, in words an analyst understands."""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+
+from generator.errors import Problem
+from generator.schema import KINDS
+from generator.yamldoc import YamlDoc
+
+_validators: dict = {}
+
+
+def check_schema(kind: str, doc: YamlDoc, path: Path) -> list[Problem]:
+    """Return a problem for everything in doc that the kind's schema does not allow."""
+    errors = sorted(_validator(kind).iter_errors(doc.data), key=lambda e: list(map(str, e.path)))
+    unknown_paths = {tuple(e.path) for e in errors if e.validator == "additionalProperties"}
+    problems = []
+    for error in errors:
+        if error.validator == "oneOf" and tuple(error.path) in unknown_paths:
+            continue  # the unknown field explains it better
+        problems.extend(_explain(error, doc, path))
+    return problems
+
+
+def _validator(kind: str):
+    if kind not in _validators:
+        from jsonschema import Draft202012Validator  # imported only when content is checked
+
+        checker = Draft202012Validator.FORMAT_CHECKER
+        _validators[kind] = Draft202012Validator(KINDS[kind], format_checker=checker)
+    return _validators[kind]
+
+
+def _explain(error, doc: YamlDoc, path: Path) -> list[Problem]:
+    where = tuple(error.path)
+    line = doc.line_of(where)
+    name = _field_name(where)
+    value = error.instance
+    explain = _EXPLAINERS.get(error.validator)
+    if error.validator == "additionalProperties":
+        return _unknown_fields(error, doc, path)
+    if error.validator == "required":
+        missing = [key for key in error.validator_value if key not in value]
+        return [
+            Problem(path, line, f"{_prefix(name)}missing required field '{key}'",
+                    f"add a line '{key}: ...'")
+            for key in missing
+        ]
+    message, hint = explain(error, name, value) if explain else (f"{_prefix(name)}{error.message}", "")
+    return [Problem(path, line, message, hint)]
+
+
+def _unknown_fields(error, doc: YamlDoc, path: Path) -> list[Problem]:
+    known = sorted(error.schema.get("properties", {}))
+    extra = [key for key in error.instance if key not in known]
+    problems = []
+    for key in extra:
+        close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+        hint = f"did you mean '{close[0]}'?" if close else f"known fields: {', '.join(known)}"
+        where = (*error.path, key)
+        problems.append(Problem(path, doc.line_of(where),
+                                f"{_prefix(_field_name(tuple(error.path)))}unknown field '{key}'", hint))
+    return problems
+
+
+def _field_name(where: tuple) -> str:
+    text = ""
+    for part in where:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def _prefix(name: str) -> str:
+    return f"{name}: " if name else ""
+
+
+def _describe(value: object) -> str:
+    if isinstance(value, bool):
+        return f"true/false ({str(value).lower()})"
+    if isinstance(value, (int, float)):
+        return f"a number ({value})"
+    if isinstance(value, str):
+        return f"text ({value[:40]!r})"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping of fields"
+    return "empty" if value is None else type(value).__name__
+
+
+_TYPE_WORDS = {
+    "string": "text", "integer": "a whole number", "number": "a number", "boolean": "true or false",
+    "array": "a list", "object": "a mapping of fields", "null": "empty",
+}
+
+
+def _type(error, name, value):
+    wanted = error.validator_value
+    wanted = [wanted] if isinstance(wanted, str) else wanted
+    words = " or ".join(_TYPE_WORDS.get(w, w) for w in wanted)
+    hint = "write it as a list, one '- item' per line" if "array" in wanted else ""
+    if "string" in wanted and value is None:
+        hint = "fill in a value or remove the line"
+    return f"{_prefix(name)}should be {words}, not {_describe(value)}", hint
+
+
+def _enum(error, name, value):
+    choices = [str(c) for c in error.validator_value]
+    close = difflib.get_close_matches(str(value), choices, n=1, cutoff=0.5)
+    hint = f"did you mean '{close[0]}'?" if close else ""
+    return f"{_prefix(name)}{value!r} is not one of: {', '.join(choices)}", hint
+
+
+def _pattern(error, name, value):
+    description = error.schema.get("description", f"the pattern {error.validator_value}")
+    return f"{_prefix(name)}{value!r} is not valid here", f"expected {description}"
+
+
+def _format(error, name, value):
+    return f"{_prefix(name)}{value!r} is not a real date", "write it as YYYY-MM-DD"
+
+
+def _min_items(error, name, value):
+    return f"{_prefix(name)}needs at least {error.validator_value} item(s)", ""
+
+
+def _min_length(error, name, value):
+    return f"{_prefix(name)}is empty", "fill in a value or remove the line"
+
+
+def _bounds(error, name, value):
+    return f"{_prefix(name)}{error.message}", ""
+
+
+def _one_of(error, name, value):
+    description = error.schema.get("description")
+    if description:
+        return f"{_prefix(name)}should be {description}", ""
+    return f"{_prefix(name)}does not match any allowed form", ""
+
+
+def _property_names(error, name, value):
+    return f"{_prefix(name)}{error.instance!r} is not a valid id", \
+        "use lower-case letters, digits and hyphens"
+
+
+def _min_properties(error, name, value):
+    return f"{_prefix(name)}must define at least one entry", ""
+
+
+_EXPLAINERS = {
+    "type": _type,
+    "enum": _enum,
+    "pattern": _pattern,
+    "format": _format,
+    "minItems": _min_items,
+    "minLength": _min_length,
+    "minimum": _bounds,
+    "maximum": _bounds,
+    "oneOf": _one_of,
+    "propertyNames": _property_names,
+    "minProperties": _min_properties,
+}

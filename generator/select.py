@@ -1,0 +1,128 @@
+"""Select stage: decide what one output contains, as a pure function of the content.
+
+(content, brief, audience, length) -> Plan. The plan says which topics appear, at which
+level of detail, which recommendations, and what was left out and why. Fitting a page
+budget (pipeline) asks for a smaller plan with ``shrink`` until the layout fits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from generator.models import DETAIL_LEVELS, WEIGHT_VALUES, Audience, Brief, Content, Length, Topic
+
+
+@dataclass(frozen=True)
+class PlannedTopic:
+    topic: Topic
+    detail: str
+    score: float
+
+
+@dataclass(frozen=True)
+class PlannedSection:
+    title: str
+    intro: object  # Prose | None
+    topics: tuple[PlannedTopic, ...]
+
+
+@dataclass(frozen=True)
+class Cut:
+    """Something left out of an output, and why."""
+
+    what: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What one output (brief x audience x length) contains."""
+
+    brief: Brief
+    audience: Audience
+    length: Length
+    sections: tuple[PlannedSection, ...]
+    recommendations: tuple = ()
+    bibliography: bool = False
+    cuts: tuple[Cut, ...] = field(default=())
+
+    @property
+    def topics(self) -> list[PlannedTopic]:
+        return [planned for section in self.sections for planned in section.topics]
+
+    def describe(self) -> dict:
+        """Return what was included at which level and what was cut, for the manifest."""
+        return {
+            "included": {p.topic.id: p.detail for p in self.topics},
+            "recommendations": [r.title for r in self.recommendations],
+            "cut": [{"what": c.what, "reason": c.reason} for c in self.cuts],
+        }
+
+
+def topic_score(topic: Topic, audience: Audience) -> float:
+    """Return how much a topic matters to an audience; 0 means leave it out."""
+    relevance = WEIGHT_VALUES[topic.relevance.get(audience.id, "medium")]
+    tag_weights = [audience.tags[tag] for tag in topic.tags if tag in audience.tags]
+    if topic.id in audience.topics:
+        interest = WEIGHT_VALUES[audience.topics[topic.id]]
+    elif tag_weights:
+        interest = 0.0 if "none" in tag_weights else max(WEIGHT_VALUES[w] for w in tag_weights)
+    else:
+        interest = WEIGHT_VALUES["medium"]
+    return WEIGHT_VALUES[topic.priority] * relevance * interest
+
+
+def select(content: Content, brief: Brief, audience: Audience, length: Length) -> Plan:
+    """Return the plan of one output before any fitting to its page budget."""
+    cuts: list[Cut] = []
+    sections = []
+    for section in brief.sections:
+        planned = []
+        for topic_id in section.topics:
+            topic = content.topics[topic_id]
+            score = topic_score(topic, audience)
+            if score == 0:
+                cuts.append(Cut(topic_id, f"not relevant to {audience.id}"))
+                continue
+            planned.append(PlannedTopic(topic, length.detail, score))
+        if planned:
+            sections.append(PlannedSection(section.title, section.intro, tuple(planned)))
+    included = {p.topic.id for s in sections for p in s.topics}
+    recommendations = []
+    for rec in brief.recommendations:
+        if rec.topics and not included.intersection(rec.topics):
+            cuts.append(Cut(f"recommendation: {rec.title}", "its topics are not included"))
+        else:
+            recommendations.append(rec)
+    return Plan(brief, audience, length, tuple(sections), tuple(recommendations),
+                length.bibliography, tuple(cuts))
+
+
+def shrink(plan: Plan) -> Plan | None:
+    """Return the next smaller plan: the least important item loses detail or goes.
+
+    Returns None when nothing is left to take away.
+    """
+    candidates = [p for p in plan.topics]
+    if not candidates:
+        return None
+    if plan.bibliography:
+        return replace(plan, bibliography=False,
+                       cuts=plan.cuts + (Cut("bibliography", "page budget"),))
+    weakest = min(candidates, key=lambda p: (p.score, DETAIL_LEVELS.index(p.detail) * -1))
+    level = DETAIL_LEVELS.index(weakest.detail)
+    if level > 0:
+        return _replace_topic(plan, weakest, replace(weakest, detail=DETAIL_LEVELS[level - 1]))
+    if len(candidates) == 1:
+        return None
+    cut = Cut(weakest.topic.id, f"page budget (lowest weight for {plan.audience.id})")
+    return replace(_replace_topic(plan, weakest, None), cuts=plan.cuts + (cut,))
+
+
+def _replace_topic(plan: Plan, old: PlannedTopic, new: PlannedTopic | None) -> Plan:
+    sections = []
+    for section in plan.sections:
+        topics = tuple(new if p is old else p for p in section.topics if new or p is not old)
+        if topics:
+            sections.append(replace(section, topics=topics))
+    return replace(plan, sections=tuple(sections))

@@ -1,0 +1,74 @@
+"""Typeset stage: HTML to PDF with WeasyPrint, reading only the project's own files.
+
+WeasyPrint is imported here and only here, when the first PDF is made: ``brief --help``,
+``list`` and ``check`` never pay its import.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+from generator.errors import BuildError
+
+
+@dataclass
+class Layout:
+    """A laid-out document: its page count, ready to be written as PDF."""
+
+    document: object  # weasyprint.document.Document
+    pages: int
+    words: int = 0
+
+
+class FetchRefused(Exception):
+    """A document asked for a resource outside the allowed folders."""
+
+
+def make_fetcher(allowed: list[Path], refused: list[str]):
+    """Return a URL fetcher that serves files inside the allowed folders only.
+
+    WeasyPrint turns a fetcher's exception into a logged warning, so each refusal is also
+    recorded in ``refused`` for the caller to report as an error.
+    """
+    roots = [folder.resolve() for folder in allowed]
+
+    def fetch(url: str, *args, **kwargs):
+        from weasyprint.urls import default_url_fetcher
+
+        parsed = urlparse(url)
+        path = Path(unquote(parsed.path)).resolve() if parsed.scheme == "file" else None
+        if path is None or not any(path == root or root in path.parents for root in roots):
+            refused.append(url)
+            raise FetchRefused(f"refused to fetch {url}")
+        return default_url_fetcher(url, *args, **kwargs)
+
+    return fetch
+
+
+def layout(html: str, base_url: Path, allowed: list[Path]) -> Layout:
+    """Lay out the HTML into pages (no PDF is written yet)."""
+    import weasyprint
+
+    _quiet_weasyprint()
+    refused: list[str] = []
+    document = weasyprint.HTML(
+        string=html, base_url=str(base_url), url_fetcher=make_fetcher(allowed, refused)
+    ).render()
+    if refused:
+        raise BuildError(f"refused to load {', '.join(refused)}: only files inside the content "
+                         "and templates folders are read, and nothing from the network")
+    return Layout(document, len(document.pages))
+
+
+def write_pdf(laid_out: Layout) -> bytes:
+    """Serialize a laid-out document to PDF bytes."""
+    return laid_out.document.write_pdf()
+
+
+def _quiet_weasyprint() -> None:
+    # WeasyPrint logs every refused fetch and unsupported CSS property as a warning; the
+    # pipeline reports what matters itself.
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)

@@ -36,6 +36,7 @@ def load_content(root: Path) -> Loaded:
         briefs=reader.folder("briefs", YAML_SUFFIXES, "brief", _brief),
         sources=reader.sources(),
         files=reader.files,
+        unreadable=reader.unreadable,
     )
     return Loaded(content, reader.problems)
 
@@ -45,6 +46,7 @@ class _Reader:
         self.root = root
         self.problems: list[Problem] = []
         self.files: list[Path] = []
+        self.unreadable: set[str] = set()
         self.max_bytes = m.Settings.max_file_bytes
 
     def parse(self, path: Path, kind: str) -> YamlDoc | None:
@@ -79,6 +81,7 @@ class _Reader:
             return {}
         doc = self.parse(path, "lengths")
         if doc is None:
+            self.unreadable.add("length:*")
             return {}
         return {
             key: m.Length(id=key, origin=m.Origin(path, doc.line_of((key,))), **value)
@@ -89,7 +92,9 @@ class _Reader:
         items: dict = {}
         for path in self.paths(name, suffixes):
             doc = self.parse_topic(path) if kind == "topic" else self.parse(path, kind)
-            if doc is not None:
+            if doc is None:
+                self.unreadable.add(f"{kind}:{path.stem}")
+            else:
                 self.add(items, build(path, *doc) if kind == "topic" else build(path, doc), kind)
         return items
 
@@ -109,6 +114,8 @@ class _Reader:
         items: dict = {}
         for path in self.paths("sources", YAML_SUFFIXES):
             doc = self.parse(path, "sources")
+            if doc is None:
+                self.unreadable.add("source:*")
             for index, entry in enumerate(doc.data if doc else []):
                 self.add(items, _source(entry, m.Origin(path, doc.line_of((index,)))), "source")
         return items

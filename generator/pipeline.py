@@ -66,13 +66,23 @@ def check(project: Project) -> list[Problem]:
     problems = loaded.problems + validate(loaded.content, project.templates)
     if problems:
         return problems
-    for target in matrix(loaded.content, formats=("html",)):
-        try:
-            plan = plan_for(loaded.content, target)
-            render.render(plan, loaded.content, project.templates, "screen")
-        except BriefError as error:
-            problems += [p for p in error.problems if isinstance(p, Problem)]
-            break  # one broken template line breaks every output alike
+    return preflight(project, loaded.content, matrix(loaded.content, formats=("html",)))
+
+
+def preflight(project: Project, content: Content, targets: list[Target]) -> list[Problem]:
+    """Render every target's HTML for both media, so template errors stop a build early.
+
+    Rendering costs milliseconds; finding a broken template only after half the PDFs were
+    written would leave a mix of old and new outputs.
+    """
+    problems: list[Problem] = []
+    for key in _by_variant(targets):
+        plan = plan_for(content, Target(*key, "html"))
+        for medium in render.MEDIA:
+            try:
+                render.render(plan, content, project.templates, medium)
+            except BriefError as error:
+                problems += [p for p in error.problems if p not in problems]
     return problems
 
 
@@ -111,6 +121,8 @@ def build(project: Project, out_dir: Path, briefs=(), audiences=(), lengths=(), 
     started = time.perf_counter()
     content = load_project(project)
     targets = matrix(content, briefs, audiences, lengths, formats)
+    if problems := preflight(project, content, targets):
+        raise ContentError(problems)
     publish.check_output_dir(out_dir)
     report = BuildReport()
     for key, group in _by_variant(targets).items():

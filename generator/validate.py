@@ -27,7 +27,7 @@ def validate(content: Content, templates: Path) -> list[Problem]:
                                      audience.document_type, types))
     for brief in content.briefs.values():
         problems += _check_brief(brief, content, types)
-    return problems
+    return _drop_echoes(problems, content)
 
 
 def check_templates(templates: Path) -> list[Problem]:
@@ -126,6 +126,22 @@ def _unknown_keys(item, field: str, known: dict, kind: str) -> list[Problem]:
 
 def _unknown(item, where: tuple, kind: str, name: str, known) -> Problem:
     return _unknown_at(item.origin.path, item.line(*where), kind, name, known)
+
+
+def _drop_echoes(problems: list[Problem], content: Content) -> list[Problem]:
+    """Leave out 'unknown id' problems whose file exists but could not be read.
+
+    The unreadable file is already reported; its id appearing unknown elsewhere is an echo.
+    """
+    def echo(problem: Problem) -> bool:
+        if not problem.message.startswith("unknown "):
+            return False
+        kind, _, name = problem.message[len("unknown "):].rpartition(" ")
+        kind = kind.replace("document type", "type")
+        name = name.strip("'")
+        return f"{kind}:{name}" in content.unreadable or f"{kind}:*" in content.unreadable
+
+    return [problem for problem in problems if not echo(problem)]
 
 
 def _unknown_at(path: Path, line: int, kind: str, name: str, known) -> Problem:

@@ -68,7 +68,7 @@ def parse_yaml(text: str, first_line: int = 1) -> YamlDoc:
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as error:
-        raise _syntax_error(error, first_line) from None
+        raise _syntax_error(error, text, first_line) from None
     except yaml.YAMLError as error:
         raise YamlError(first_line, f"not valid YAML: {error}") from None
     finally:
@@ -79,11 +79,14 @@ def parse_yaml(text: str, first_line: int = 1) -> YamlDoc:
     return doc
 
 
-def _syntax_error(error: yaml.MarkedYAMLError, first_line: int) -> YamlError:
+def _syntax_error(error: yaml.MarkedYAMLError, text: str, first_line: int) -> YamlError:
     mark = error.problem_mark or error.context_mark
     line = first_line + (mark.line if mark else 0)
     problem = error.problem or "syntax error"
-    if "\t" in problem or "tab" in problem:
+    source_lines = text.splitlines()
+    offending = source_lines[mark.line] if mark and mark.line < len(source_lines) else ""
+    indent = offending[: len(offending) - len(offending.lstrip())]
+    if "\t" in indent or "tab" in problem:
         return YamlError(line, "YAML does not allow tab characters for indentation",
                          "indent with spaces")
     context = f" {error.context}" if error.context else ""

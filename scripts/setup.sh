@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Set up everything brief needs on a fresh Debian/Ubuntu machine: system libraries and
+# fonts (via apt, only those missing), then a virtual environment in .venv with brief
+# and its test dependencies. Safe to run again: it only installs what is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Pango renders text for WeasyPrint; libharfbuzz-subset0 makes font subsetting fast and
+# byte-stable; the fonts cover Latin, Japanese and Korean text.
+SYSTEM_PACKAGES=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-dejavu-core)
+
+missing=()
+for package in "${SYSTEM_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \
+    || missing+=("$package")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing system packages: ${missing[*]}"
+  sudo_cmd=""
+  [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+PYTHON="${PYTHON:-python3}"
+if [ ! -x .venv/bin/python ]; then
+  echo "setup: creating .venv with $($PYTHON --version)"
+  "$PYTHON" -m venv .venv
+fi
+stamp=.venv/.brief-installed
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+  echo "setup: installing brief and its dependencies into .venv"
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[test]"
+  touch "$stamp"
+fi

@@ -1,0 +1,44 @@
+"""Shared fixtures: the sample project, a CLI runner, and a built sample."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from generator.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SAMPLE = FIXTURES / "sample"
+TEMPLATES = ROOT / "templates"
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+@pytest.fixture
+def sample(tmp_path: Path) -> Path:
+    """Return a private copy of the sample content, free to be edited."""
+    copy = tmp_path / "content"
+    shutil.copytree(SAMPLE, copy)
+    return copy
+
+
+def run(runner: CliRunner, content: Path, *args: str, templates: Path = TEMPLATES):
+    """Invoke brief with the given content folder; return the click Result."""
+    return runner.invoke(main, ["--content", str(content), "--templates", str(templates), *args],
+                         catch_exceptions=False)
+
+
+@pytest.fixture(scope="session")
+def built_sample(tmp_path_factory) -> Path:
+    """Build the whole sample once (both formats); return the output folder."""
+    out = tmp_path_factory.mktemp("built") / "output"
+    result = run(CliRunner(), SAMPLE, "build", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    return out

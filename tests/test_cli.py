@@ -1,0 +1,132 @@
+"""The command-line contract: help, listing, schema, exit codes and choices."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from conftest import ROOT, SAMPLE, run
+from generator.cli import main
+
+COMMANDS = sorted(main.commands)
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_help_with_an_example(runner, command):
+    result = runner.invoke(main, [command, "--help"])
+    assert result.exit_code == 0
+    assert "Example:" in result.output
+
+
+def test_light_commands_do_not_import_weasyprint():
+    code = (
+        "import sys\n"
+        "from click.testing import CliRunner\n"
+        "from generator.cli import main\n"
+        f"for args in (['--help'], ['--content', {str(SAMPLE)!r}, 'list'],"
+        f" ['--content', {str(SAMPLE)!r}, 'check']):\n"
+        "    result = CliRunner().invoke(main, args)\n"
+        "    assert result.exit_code == 0, result.output\n"
+        "assert 'weasyprint' not in sys.modules, 'weasyprint was imported'\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+
+
+def test_python_dash_m_generator_is_the_same_command():
+    result = subprocess.run([sys.executable, "-m", "generator", "--help"], cwd=ROOT,
+                            capture_output=True, text=True, check=True)
+    assert result.stdout.startswith("Usage: brief")
+
+
+def test_list_json_names_briefs_audiences_lengths_topics(runner):
+    result = run(runner, SAMPLE, "list", "--json")
+    assert result.exit_code == 0
+    listing = json.loads(result.stdout)
+    assert set(listing["briefs"]) == {"harbor-memo", "harbor-perspective"}
+    assert set(listing["audiences"]) == {"staff", "public"}
+    assert set(listing["lengths"]) == {"one-page", "two-page", "full"}
+    assert "keepers-history" in listing["topics"]
+    assert listing["lengths"]["one-page"]["pages"] == 1
+
+
+def test_list_text(runner):
+    result = run(runner, SAMPLE, "list")
+    assert result.exit_code == 0
+    assert "harbor-memo" in result.stdout and "Fixing the Harbor" in result.stdout
+
+
+def test_check_passes_on_valid_content(runner):
+    result = run(runner, SAMPLE, "check")
+    assert result.exit_code == 0
+    assert result.stdout.strip() == "Content and templates are valid."
+
+
+@pytest.mark.parametrize("args, kind, choice", [
+    (["build", "no-such-brief"], "brief", "harbor-memo"),
+    (["build", "--audience", "martians"], "audience", "staff"),
+    (["build", "--length", "ten-page"], "length", "one-page"),
+])
+def test_unknown_names_are_usage_errors_listing_valid_choices(runner, tmp_path, args, kind, choice):
+    out = tmp_path / "out"
+    result = run(runner, SAMPLE, *args, "-o", str(out))
+    assert result.exit_code == 2
+    assert f"unknown {kind}" in result.stderr
+    assert "Valid choices:" in result.stderr and choice in result.stderr
+    assert not out.exists()
+
+
+def test_unknown_format_is_a_usage_error(runner):
+    result = run(runner, SAMPLE, "build", "--format", "docx")
+    assert result.exit_code == 2
+    assert "'pdf'" in result.stderr and "'html'" in result.stderr
+
+
+def test_schema_describes_every_file_kind(runner):
+    result = runner.invoke(main, ["schema"])
+    schema = json.loads(result.stdout)
+    assert set(schema["$defs"]) == {"settings", "lengths", "audience", "topic", "brief", "sources"}
+    topic = json.loads(runner.invoke(main, ["schema", "--kind", "topic"]).stdout)
+    assert {"title", "headline", "summary"} <= set(topic["required"])
+
+
+def test_schema_validates_the_sample_content(runner):
+    import jsonschema
+    import yaml
+
+    schema = json.loads(runner.invoke(main, ["schema", "--kind", "brief"]).stdout)
+    for path in (SAMPLE / "briefs").glob("*.yaml"):
+        data = yaml.load(path.read_text(), Loader=yaml.BaseLoader)  # all scalars as text
+        data.pop("date")
+        schema_no_date = {**schema, "required": [r for r in schema["required"] if r != "date"]}
+        jsonschema.validate(data, schema_no_date)
+
+
+def test_content_and_templates_folders_come_from_the_environment(runner, tmp_path):
+    env = {"BRIEF_CONTENT": str(SAMPLE), "BRIEF_TEMPLATES": str(ROOT / "templates")}
+    result = runner.invoke(main, ["list", "--json"], env=env)
+    assert result.exit_code == 0
+    assert "harbor-memo" in json.loads(result.stdout)["briefs"]
+
+
+def test_missing_templates_folder_is_reported(runner, tmp_path):
+    result = run(runner, SAMPLE, "check", templates=tmp_path / "nowhere")
+    assert result.exit_code == 1
+    assert "not a templates folder" in result.stderr
+
+
+def test_readme_cli_reference_matches_help(runner):
+    readme = (ROOT / "README.md").read_text()
+    for command in [None, *COMMANDS]:
+        args = [command, "--help"] if command else ["--help"]
+        help_text = runner.invoke(main, args, terminal_width=100).output.strip()
+        assert help_text in readme, f"README's help for {command or 'brief'} is out of date"
+
+
+def test_readme_names_the_two_commands():
+    readme = (ROOT / "README.md").read_text()
+    assert "make build" in readme and "make test" in readme
+    assert os.access(ROOT / ".ci" / "run", os.X_OK)

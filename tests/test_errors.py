@@ -1,0 +1,84 @@
+"""Every class of bad input gets `path:line: message`, exit 1, and an untouched output."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import FIXTURES, SAMPLE, TEMPLATES, run
+
+BROKEN = FIXTURES / "broken"
+CASES = sorted(p.name for p in BROKEN.iterdir() if p.is_dir())
+
+
+def make_project(tmp_path: Path, case: str) -> Path:
+    """Copy the sample project, then lay the broken case's files over it."""
+    root = tmp_path / "project"
+    shutil.copytree(SAMPLE, root / "content")
+    shutil.copytree(TEMPLATES, root / "templates")
+    for path in (BROKEN / case).rglob("*"):
+        if path.is_file() and path.name != "expected.txt":
+            target = root / path.relative_to(BROKEN / case)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, target)
+    return root
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize("case", CASES)
+@pytest.mark.parametrize("command", ["check", "build"])
+def test_bad_input_is_reported_with_its_location_and_nothing_is_written(
+        case, command, runner, tmp_path, monkeypatch):
+    root = make_project(tmp_path, case)
+    monkeypatch.chdir(root)
+    output = root / "output"
+    (output / "harbor-memo").mkdir(parents=True)
+    (output / "harbor-memo" / "staff-full.pdf").write_bytes(b"%PDF-1.7 an earlier build")
+    before = snapshot(output)
+
+    result = run(runner, Path("content"), command, templates=Path("templates"))
+
+    expected = (BROKEN / case / "expected.txt").read_text().strip()
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    assert any(line.startswith(expected) for line in result.stderr.splitlines()), result.stderr
+    assert result.stderr.strip().splitlines()[-1].startswith("Error: ")
+    assert snapshot(output) == before
+
+
+def test_all_problems_are_reported_at_once(sample, runner):
+    (sample / "audiences" / "public.yaml").write_text("name: Public\ncolour: blue\n")
+    (sample / "audiences" / "staff.yaml").write_text("description: no name\n")
+    result = run(runner, sample, "check")
+    assert result.exit_code == 1
+    assert "unknown field 'colour'" in result.stderr
+    assert "missing required field 'name'" in result.stderr
+    assert "Error: 2 problems found" in result.stderr
+
+
+def test_an_empty_file_is_an_error(sample, runner):
+    (sample / "audiences" / "staff.yaml").write_text("")
+    result = run(runner, sample, "check")
+    assert result.exit_code == 1
+    assert "staff.yaml:1: the file is empty" in result.stderr
+
+
+def test_no_and_yes_stay_text_not_booleans(sample, runner):
+    (sample / "audiences" / "public.yaml").write_text("name: no\nmarking: yes\n")
+    assert run(runner, sample, "check").exit_code == 0
+
+
+def test_output_path_that_is_a_file_is_refused(runner, tmp_path):
+    target = tmp_path / "taken"
+    target.write_text("not a folder")
+    result = run(runner, SAMPLE, "build", "-o", str(target))
+    assert result.exit_code == 1
+    assert "is an existing file" in result.stderr
+    assert target.read_text() == "not a folder"

@@ -48,6 +48,7 @@ def environment(templates: Path) -> jinja2.Environment:
     )
     env.filters["name"] = format_name
     env.filters["names"] = format_names
+    env.filters["human_date"] = human_date
     return env
 
 
@@ -158,10 +159,11 @@ def _author(author, prose: ProseRenderer) -> dict:
     }
 
 
-def _recommendation(rec, prose: ProseRenderer) -> dict:
+def _recommendation(planned, prose: ProseRenderer) -> dict:
+    rec = planned.recommendation
     return {
         "title": Markup(prose.inline(rec.title)),
-        "body": _block(rec.body, prose),
+        "body": _block(rec.body, prose) if planned.detail != "headline" else None,
         "priority": rec.priority,
     }
 
@@ -203,6 +205,21 @@ def undefined_problem(error: jinja2.UndefinedError, templates: Path) -> Problem:
             return Problem(path, frame.lineno or 1, f"undefined value in template: {error.message}",
                            "the template uses a value that this document does not have")
     return Problem(templates, 1, f"undefined value in template: {error.message}")
+
+
+def human_date(value: str) -> str:
+    """Return '2019', 'July 2019' or 'June 13, 2020' for a YYYY[-MM[-DD]] date."""
+    import datetime as dt
+
+    parts = str(value).split("-")
+    try:
+        if len(parts) == 3:
+            return dt.date.fromisoformat(str(value)).strftime("%B %-d, %Y")
+        if len(parts) == 2:
+            return dt.date(int(parts[0]), int(parts[1]), 1).strftime("%B %Y")
+    except ValueError:
+        pass
+    return str(value)
 
 
 def format_name(name) -> str:

@@ -9,13 +9,29 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from generator.models import DETAIL_LEVELS, WEIGHT_VALUES, Audience, Brief, Content, Length, Topic
+from generator.models import (
+    DETAIL_LEVELS,
+    WEIGHT_VALUES,
+    Audience,
+    Brief,
+    Content,
+    Length,
+    Recommendation,
+    Topic,
+)
 
 
 @dataclass(frozen=True)
 class PlannedTopic:
     topic: Topic
     detail: str
+    score: float
+
+
+@dataclass(frozen=True)
+class PlannedRecommendation:
+    recommendation: Recommendation
+    detail: str  # "summary": the title and its body; "headline": the title alone
     score: float
 
 
@@ -42,7 +58,7 @@ class Plan:
     audience: Audience
     length: Length
     sections: tuple[PlannedSection, ...]
-    recommendations: tuple = ()
+    recommendations: tuple[PlannedRecommendation, ...] = ()
     bibliography: bool = False
     cuts: tuple[Cut, ...] = field(default=())
 
@@ -54,7 +70,7 @@ class Plan:
         """Return what was included at which level and what was cut, for the manifest."""
         return {
             "included": {p.topic.id: p.detail for p in self.topics},
-            "recommendations": [r.title for r in self.recommendations],
+            "recommendations": {r.recommendation.title: r.detail for r in self.recommendations},
             "cut": [{"what": c.what, "reason": c.reason} for c in self.cuts],
         }
 
@@ -93,7 +109,8 @@ def select(content: Content, brief: Brief, audience: Audience, length: Length) -
         if rec.topics and not included.intersection(rec.topics):
             cuts.append(Cut(f"recommendation: {rec.title}", "its topics are not included"))
         else:
-            recommendations.append(rec)
+            score = WEIGHT_VALUES[rec.priority] ** 3  # on the scale of a topic's score
+            recommendations.append(PlannedRecommendation(rec, "summary", score))
     return Plan(brief, audience, length, tuple(sections), tuple(recommendations),
                 length.bibliography, tuple(cuts))
 
@@ -101,25 +118,41 @@ def select(content: Content, brief: Brief, audience: Audience, length: Length) -
 def shrink(plan: Plan) -> Plan | None:
     """Return the next smaller plan: the least important item loses detail or goes.
 
+    Topics step down full -> summary -> headline -> left out; recommendations step down
+    from title and body to the title alone, then go. The first topic always stays.
     Returns None when nothing is left to take away.
     """
-    candidates = [p for p in plan.topics]
-    if not candidates:
-        return None
     if plan.bibliography:
         return replace(plan, bibliography=False,
                        cuts=plan.cuts + (Cut("bibliography", "page budget"),))
-    weakest = min(candidates, key=lambda p: (p.score, DETAIL_LEVELS.index(p.detail) * -1))
-    level = DETAIL_LEVELS.index(weakest.detail)
-    if level > 0:
-        return _replace_topic(plan, weakest, replace(weakest, detail=DETAIL_LEVELS[level - 1]))
-    if len(candidates) == 1:
+    items = [*plan.topics[1:], *plan.recommendations]
+    if plan.topics and plan.topics[0].detail != "headline":
+        items.append(plan.topics[0])
+    if not items:
         return None
-    cut = Cut(weakest.topic.id, f"page budget (lowest weight for {plan.audience.id})")
-    return replace(_replace_topic(plan, weakest, None), cuts=plan.cuts + (cut,))
+    weakest = min(items, key=lambda item: (item.score, -_level(item)))
+    if _level(weakest) > 0:
+        return _swap(plan, weakest, replace(weakest, detail=DETAIL_LEVELS[_level(weakest) - 1]))
+    reason = f"page budget (lowest weight for {plan.audience.id})"
+    cut = Cut(_name(weakest), reason)
+    return replace(_swap(plan, weakest, None), cuts=plan.cuts + (cut,))
 
 
-def _replace_topic(plan: Plan, old: PlannedTopic, new: PlannedTopic | None) -> Plan:
+def _level(item) -> int:
+    return DETAIL_LEVELS.index(item.detail)
+
+
+def _name(item) -> str:
+    if isinstance(item, PlannedTopic):
+        return item.topic.id
+    return f"recommendation: {item.recommendation.title}"
+
+
+def _swap(plan: Plan, old, new) -> Plan:
+    """Return the plan with one planned item replaced (or removed when new is None)."""
+    if isinstance(old, PlannedRecommendation):
+        recs = tuple(new if r is old else r for r in plan.recommendations if new or r is not old)
+        return replace(plan, recommendations=recs)
     sections = []
     for section in plan.sections:
         topics = tuple(new if p is old else p for p in section.topics if new or p is not old)

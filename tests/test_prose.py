@@ -1,0 +1,67 @@
+"""Markdown prose: safe HTML, citations, notes, headings and preferred terms."""
+
+from __future__ import annotations
+
+from generator.markdown import NoteBook, ProseRenderer, find_citations, top_level_headings
+
+
+def render(text: str, terms=None, offset: int = 1) -> tuple[str, NoteBook]:
+    book = NoteBook()
+    return ProseRenderer(book, terms).block(text, offset), book
+
+
+def test_raw_html_in_prose_is_shown_as_text():
+    html, _ = render('Hello <script>alert(1)</script> <img src=x onerror="boom()">')
+    assert "<script" not in html and "<img" not in html
+    assert "&lt;script&gt;" in html
+
+
+def test_javascript_links_are_not_linked():
+    html, _ = render("[click](javascript:alert(1)) and [ok](https://example.org)")
+    assert 'href="javascript' not in html
+    assert 'href="https://example.org"' in html
+
+
+def test_jinja_syntax_in_prose_is_plain_text():
+    html, _ = render("Total: {{ 7 * 7 }} {% if x %}")
+    assert "{{ 7 * 7 }}" in html and "49" not in html
+
+
+def test_citations_become_notes_with_their_locators():
+    html, book = render("A claim [@crs-rl33740, p. 12]. Two at once [@a; @b, ch. 3].")
+    assert [note.cites for note in book.notes] == [[("crs-rl33740", "p. 12")],
+                                                   [("a", ""), ("b", "ch. 3")]]
+    assert html.count('class="note-ref"') == 2
+
+
+def test_inline_and_labelled_notes_are_collected():
+    html, book = render("Text.^[An aside with *emphasis*.] More.[^x]\n\n[^x]: A labelled note.")
+    assert [note.html for note in book.notes] == ["An aside with <em>emphasis</em>.",
+                                                  "A labelled note."]
+    assert "labelled note" not in html.replace('data-note="1"', "")
+
+
+def test_headings_shift_below_the_topic_heading():
+    html, _ = render("## Sub\n\n### Subsub", offset=1)
+    assert "<h3>Sub</h3>" in html and "<h4>Subsub</h4>" in html
+
+
+def test_preferred_terms_apply_to_text_but_not_markup():
+    html, _ = render("The Sea of Japan, *Sea of Japan*, [Sea of Japan](<https://example.org/Sea of Japan>)",
+                     terms={"Sea of Japan": "East Sea (Sea of Japan)"})
+    assert html.count("East Sea (Sea of Japan)") == 3
+    assert 'href="https://example.org/Sea%20of%20Japan"' in html
+
+
+def test_typography_is_smartened():
+    html, _ = render('"Quoted" -- and it\'s')
+    assert "“Quoted”" in html and "it’s" in html
+
+
+def test_find_citations_reports_line_offsets():
+    found = find_citations("First line.\n\nSecond paragraph\nwith a cite [@x, p. 2].")
+    assert [(c.source, c.locator, c.line_offset) for c in found] == [("x", "p. 2", 3)]
+
+
+def test_top_level_headings_are_found():
+    assert top_level_headings("Intro\n\n# Wrong\n\n## Fine") == [2]

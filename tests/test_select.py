@@ -1,0 +1,46 @@
+"""Selection: what an audience sees and what a page budget cuts."""
+
+from __future__ import annotations
+
+from conftest import SAMPLE
+from generator.load import load_content
+from generator.select import select, shrink, topic_score
+
+
+def content():
+    loaded = load_content(SAMPLE)
+    assert loaded.problems == []
+    return loaded.content
+
+
+def test_relevance_none_leaves_a_topic_out_with_a_reason():
+    c = content()
+    plan = select(c, c.briefs["harbor-memo"], c.audiences["public"], c.lengths["full"])
+    ids = [p.topic.id for p in plan.topics]
+    assert "lighthouse-costs" not in ids
+    assert any(cut.what == "lighthouse-costs" and "not relevant" in cut.reason for cut in plan.cuts)
+
+
+def test_tag_weights_raise_and_lower_scores():
+    c = content()
+    staff = c.audiences["staff"]
+    assert topic_score(c.topics["harbor-overview"], staff) > topic_score(c.topics["keepers-history"], staff)
+
+
+def test_length_sets_the_level_of_detail():
+    c = content()
+    plan = select(c, c.briefs["harbor-memo"], c.audiences["staff"], c.lengths["one-page"])
+    assert {p.detail for p in plan.topics} == {"summary"}
+
+
+def test_shrinking_ends_and_only_ever_removes():
+    c = content()
+    plan = select(c, c.briefs["harbor-memo"], c.audiences["staff"], c.lengths["full"])
+    steps = 0
+    while (smaller := shrink(plan)) is not None:
+        assert len(smaller.topics) <= len(plan.topics)
+        assert len(smaller.recommendations) <= len(plan.recommendations)
+        plan, steps = smaller, steps + 1
+    assert steps > 3
+    assert [p.topic.id for p in plan.topics] == ["harbor-overview"]  # the lead topic stays
+    assert plan.topics[0].detail == "headline" and not plan.recommendations

@@ -19,7 +19,9 @@ from generator.markdown import Note, NoteBook, ProseRenderer
 from generator.select import Plan
 
 MEDIA = ("print", "screen")
-NOTE_PLACEHOLDER = re.compile(r'<sup class="note-ref" data-note="(\d+)"></sup>')
+# A note's marker hugs the word before it and follows the punctuation after it
+# ("text [@x]." reads "text.¹"), as Chicago and Pandoc's note styles place it.
+NOTE_PLACEHOLDER = re.compile(r'\s*<sup class="note-ref" data-note="(\d+)"></sup>([.,;:!?]?)')
 NOTES_SLOT = "<!-- brief:notes -->"
 WORDS = re.compile(r"\w+(?:[’'-]\w+)*")
 TAG = re.compile(r"<[^>]+>")
@@ -182,8 +184,9 @@ def number_notes(html: str, notebook: NoteBook, env: jinja2.Environment, medium:
         if first:
             numbers[key] = len(numbers) + 1
             numbered.append({"number": numbers[key], "note": note})
-        return reference.render(number=numbers[key], note=note, first=first, medium=medium,
-                                sources=sources)
+        marker = reference.render(number=numbers[key], note=note, first=first, medium=medium,
+                                  sources=sources)
+        return match.group(2) + marker.strip()
 
     return NOTE_PLACEHOLDER.sub(replace, html), numbered
 

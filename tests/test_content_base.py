@@ -125,20 +125,35 @@ def sentences(text: str):
     return re.split(r"(?<=[.!?])\s+(?=[A-Z“\"(])|\n\n", text)
 
 
-def test_every_figure_in_prose_is_tied_to_a_source(content):
-    unsourced = []
+def figures_of(content):
+    """Yield (where, sentence, paragraph) for every sentence of prose that states a figure."""
     for where, text in prose_of(content):
-        for sentence in sentences(text):
-            bare = re.sub(r"\[@[^\]]*\]|\^\[[^\]]*\]", "", sentence)
-            bare = re.sub(r"\b(1[89]|20)\d\d[–-]\d{2,4}\b|\b[A-Z]+-\d+\b", "", bare)
-            bare = ORDINAL_NAME.sub("", YEAR.sub("", bare))
-            bare = re.sub(r"\b\d{1,2}\s+(January|February|March|April|May|June|July|August|"
-                          r"September|October|November|December)\b", "", bare)
-            bare = re.sub(r"\b(January|February|March|April|May|June|July|August|September|"
-                          r"October|November|December)\s+\d{1,2}\b", "", bare)
-            if FIGURE.search(bare) and "[@" not in sentence:
-                unsourced.append(f"{where}: {sentence.strip()[:90]}")
+        for paragraph in re.split(r"\n\s*\n(?!\|)", text):
+            for sentence in sentences(paragraph):
+                bare = re.sub(r"\[@[^\]]*\]|\^\[[^\]]*\]", "", sentence)
+                bare = re.sub(r"\b(1[89]|20)\d\d[–-]\d{2,4}\b|\b[A-Z]+-\d+\b", "", bare)
+                bare = ORDINAL_NAME.sub("", YEAR.sub("", bare))
+                bare = re.sub(rf"\b\d{{1,2}}\s+{MONTHS}\b|\b{MONTHS}\s+\d{{1,2}}\b", "", bare)
+                if FIGURE.search(bare):
+                    yield where, sentence, paragraph
+
+
+MONTHS = ("(?:January|February|March|April|May|June|July|August|September|October|November|"
+          "December)")
+
+
+def test_every_figure_in_prose_is_tied_to_a_source(content):
+    assert len(list(figures_of(content))) > 40  # the detector sees the content's figures
+    unsourced = [f"{where}: {sentence.strip()[:90]}"
+                 for where, sentence, _ in figures_of(content) if "[@" not in sentence]
     assert unsourced == []
+
+
+def test_every_figure_in_prose_carries_the_date_it_describes(content):
+    undated = [f"{where}: {sentence.strip()[:90]}"
+               for where, sentence, paragraph in figures_of(content)
+               if not YEAR.search(sentence) and not YEAR.search(paragraph)]
+    assert undated == []
 
 
 def _content_text_outside_quotations() -> list[tuple[Path, str]]:

@@ -7,7 +7,6 @@ Heavy modules are imported inside the commands so that ``brief --help`` stays in
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import click
@@ -177,6 +176,3 @@ def schema(kind: str | None) -> None:
     click.echo(json.dumps(json_schema(kind), indent=2))
 
 
-if __name__ == "__main__":  # pragma: no cover
-    main(prog_name="brief")
-    sys.exit(0)

@@ -149,30 +149,27 @@ def _by_variant(targets: list[Target]) -> dict[tuple, list[str]]:
 def _build_variant(project: Project, content: Content, out_dir: Path, key: tuple,
                    formats: list[str]) -> list[publish.OutputRecord]:
     """Build one brief x audience x length in every requested format."""
-    target = Target(*key, formats[0])
-    plan, laid_out, passes = fit(project, content, plan_for(content, target))
+    plan, laid_out, passes = fit(project, content, plan_for(content, Target(*key, formats[0])))
     records = []
     describe = {**plan.describe(), "layout_passes": passes}
     if "pdf" in formats:
         from generator import typeset
 
         laid_out = laid_out or _layout(project, content, plan)[0]
-        data = typeset.write_pdf(laid_out)
-        record = _record(target, "pdf", laid_out.pages, laid_out.words, describe)
-        records.append(publish.publish(out_dir, record.pop("path"), data, record))
+        pdf = Target(*key, "pdf")
+        records.append(publish.publish(out_dir, pdf.path, typeset.write_pdf(laid_out),
+                                       _record(pdf, laid_out.pages, laid_out.words, describe)))
     if "html" in formats:
         html = render.render(plan, content, project.templates, "screen")
-        record = _record(target, "html", None, html.words, describe)
-        records.append(publish.publish(out_dir, record.pop("path"), html.html.encode(), record))
+        page = Target(*key, "html")
+        records.append(publish.publish(out_dir, page.path, html.html.encode(),
+                                       _record(page, None, html.words, describe)))
     return records
 
 
-def _record(target: Target, fmt: str, pages, words: int, plan: dict) -> dict:
-    return {
-        "path": publish.output_path(target.brief, target.audience, target.length, fmt),
-        "brief": target.brief, "audience": target.audience, "length": target.length,
-        "format": fmt, "pages": pages, "words": words, "plan": plan,
-    }
+def _record(target: Target, pages: int | None, words: int, plan: dict) -> dict:
+    return {"brief": target.brief, "audience": target.audience, "length": target.length,
+            "format": target.format, "pages": pages, "words": words, "plan": plan}
 
 
 def fit(project: Project, content: Content, plan: select.Plan):

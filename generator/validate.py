@@ -7,6 +7,7 @@ checked against each other. Every problem is returned; nothing raises.
 from __future__ import annotations
 
 import difflib
+from dataclasses import dataclass
 from pathlib import Path
 
 from generator import markdown
@@ -14,20 +15,50 @@ from generator.errors import Problem
 from generator.models import Brief, Content, Prose, Topic
 
 
+class _Known:
+    """The ids of one kind, for reference checks.
+
+    An id whose file exists but could not be read counts as known: that file is reported
+    already, and calling every reference to it unknown would only echo the problem.
+    """
+
+    def __init__(self, kind: str, items: dict, content: Content):
+        self.ids = sorted(items)
+        self.unreadable = {u.split(":", 1)[1] for u in content.unreadable
+                           if u.startswith(f"{kind}:")}
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.ids or name in self.unreadable or "*" in self.unreadable
+
+    def __iter__(self):
+        return iter(self.ids)
+
+
+@dataclass
+class _References:
+    topics: _Known
+    audiences: _Known
+    lengths: _Known
+    sources: _Known
+
+
 def validate(content: Content, templates: Path) -> list[Problem]:
     """Return every problem in the content and templates."""
     problems = check_templates(templates)
     types = _document_types(templates)
+    refs = _References(*(_Known(kind, items, content) for kind, items in (
+        ("topic", content.topics), ("audience", content.audiences),
+        ("length", content.lengths), ("source", content.sources))))
     for topic in content.topics.values():
-        problems += _check_topic(topic, content)
+        problems += _check_topic(topic, refs)
     for audience in content.audiences.values():
-        problems += _unknown_keys(audience, "topics", content.topics, "topic")
+        problems += _unknown_keys(audience, "topics", refs.topics, "topic")
         if audience.document_type and types and audience.document_type not in types:
             problems.append(_unknown(audience, ("document_type",), "document type",
                                      audience.document_type, types))
     for brief in content.briefs.values():
-        problems += _check_brief(brief, content, types)
-    return _drop_echoes(problems, content)
+        problems += _check_brief(brief, refs, types)
+    return problems
 
 
 def check_templates(templates: Path) -> list[Problem]:
@@ -57,13 +88,13 @@ def _document_types(templates: Path) -> list[str]:
     return document_types(templates)
 
 
-def _check_topic(topic: Topic, content: Content) -> list[Problem]:
-    problems = _unknown_keys(topic, "relevance", content.audiences, "audience")
+def _check_topic(topic: Topic, refs: _References) -> list[Problem]:
+    problems = _unknown_keys(topic, "relevance", refs.audiences, "audience")
     for index, source in enumerate(topic.sources):
-        if source not in content.sources:
-            problems.append(_unknown(topic, ("sources", index), "source", source, content.sources))
+        if source not in refs.sources:
+            problems.append(_unknown(topic, ("sources", index), "source", source, refs.sources))
     for prose in [topic.headline, topic.summary, topic.body, *topic.key_points]:
-        problems += _check_prose(prose, content)
+        problems += _check_prose(prose, refs)
     for offset in markdown.top_level_headings(topic.body.text):
         problems.append(Problem(topic.origin.path, topic.body.origin.line + offset,
                                 "a '#' heading in a topic body",
@@ -71,33 +102,33 @@ def _check_topic(topic: Topic, content: Content) -> list[Problem]:
     return problems
 
 
-def _check_brief(brief: Brief, content: Content, types: list[str]) -> list[Problem]:
+def _check_brief(brief: Brief, refs: _References, types: list[str]) -> list[Problem]:
     problems = []
     if types and brief.type not in types:
         problems.append(_unknown(brief, ("type",), "document type", brief.type, types))
     seen: set[str] = set()
     for index, section in enumerate(brief.sections):
         for topic_id in section.topics:
-            if topic_id not in content.topics:
+            if topic_id not in refs.topics:
                 problems.append(_unknown(brief, ("sections", index), "topic", topic_id,
-                                         content.topics))
+                                         refs.topics))
             elif topic_id in seen:
                 problems.append(Problem(brief.origin.path, brief.line("sections", index),
                                         f"topic '{topic_id}' appears twice in this brief",
                                         "keep it in one section"))
             seen.add(topic_id)
-    for field, known, kind in (("audiences", content.audiences, "audience"),
-                               ("lengths", content.lengths, "length")):
+    for field, known, kind in (("audiences", refs.audiences, "audience"),
+                               ("lengths", refs.lengths, "length")):
         for index, item in enumerate(getattr(brief, field)):
             if item not in known:
                 problems.append(_unknown(brief, (field, index), kind, item, known))
     for index, rec in enumerate(brief.recommendations):
         for topic_id in rec.topics:
-            if topic_id not in content.topics:
+            if topic_id not in refs.topics:
                 problems.append(_unknown(brief, ("recommendations", index), "topic", topic_id,
-                                         content.topics))
+                                         refs.topics))
     for prose in _brief_prose(brief):
-        problems += _check_prose(prose, content)
+        problems += _check_prose(prose, refs)
     return problems
 
 
@@ -109,13 +140,13 @@ def _brief_prose(brief: Brief) -> list[Prose]:
     return [p for p in prose if p is not None]
 
 
-def _check_prose(prose: Prose, content: Content) -> list[Problem]:
+def _check_prose(prose: Prose, refs: _References) -> list[Problem]:
     problems = []
     for citation in markdown.find_citations(prose.text):
-        if citation.source not in content.sources:
+        if citation.source not in refs.sources:
             line = prose.origin.line + citation.line_offset
             problems.append(_unknown_at(prose.origin.path, line, "source", citation.source,
-                                        content.sources))
+                                        refs.sources))
     return problems
 
 
@@ -126,22 +157,6 @@ def _unknown_keys(item, field: str, known: dict, kind: str) -> list[Problem]:
 
 def _unknown(item, where: tuple, kind: str, name: str, known) -> Problem:
     return _unknown_at(item.origin.path, item.line(*where), kind, name, known)
-
-
-def _drop_echoes(problems: list[Problem], content: Content) -> list[Problem]:
-    """Leave out 'unknown id' problems whose file exists but could not be read.
-
-    The unreadable file is already reported; its id appearing unknown elsewhere is an echo.
-    """
-    def echo(problem: Problem) -> bool:
-        if not problem.message.startswith("unknown "):
-            return False
-        kind, _, name = problem.message[len("unknown "):].rpartition(" ")
-        kind = kind.replace("document type", "type")
-        name = name.strip("'")
-        return f"{kind}:{name}" in content.unreadable or f"{kind}:*" in content.unreadable
-
-    return [problem for problem in problems if not echo(problem)]
 
 
 def _unknown_at(path: Path, line: int, kind: str, name: str, known) -> Problem:

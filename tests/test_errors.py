@@ -82,3 +82,12 @@ def test_output_path_that_is_a_file_is_refused(runner, tmp_path):
     assert result.exit_code == 1
     assert "is an existing file" in result.stderr
     assert target.read_text() == "not a folder"
+
+
+def test_a_broken_file_is_reported_once_not_echoed_by_its_references(sample, runner):
+    (sample / "audiences" / "staff.yaml").write_text("name: [unclosed\n")
+    result = run(runner, sample, "check")
+    assert result.exit_code == 1
+    assert "staff.yaml:1" in result.stderr or "staff.yaml:2" in result.stderr
+    assert "unknown audience 'staff'" not in result.stderr
+    assert "Error: 1 problem found" in result.stderr

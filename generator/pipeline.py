@@ -13,7 +13,7 @@ from pathlib import Path
 from generator import publish, render, select
 from generator.errors import BriefError, BuildError, ChoiceError, ContentError, Problem
 from generator.load import load_content
-from generator.models import Brief, Content
+from generator.models import Content
 from generator.validate import validate
 
 FORMATS = ("pdf", "html")

@@ -83,7 +83,7 @@ def render(plan: Plan, content, templates: Path, medium: str) -> Rendered:
 def count_words(html: str) -> int:
     """Return the number of words a reader sees in the body of an HTML document."""
     body = html.split("<body", 1)[-1]
-    body = re.sub(r"<(style|script)\b.*?</\1>", " ", body, flags=re.S)
+    body = re.sub(r"<(style|script)\b.*?</\1>", " ", body, flags=re.DOTALL)
     return len(WORDS.findall(TAG.sub(" ", body)))
 
 

@@ -63,6 +63,8 @@ def validate(content: Content, templates: Path) -> list[Problem]:
 
 def check_templates(templates: Path) -> list[Problem]:
     """Return a problem for every template that does not parse, or a missing folder."""
+    from jinja2 import TemplateSyntaxError
+
     from generator.render import environment, template_problem
 
     if not (templates / "base.html").is_file():
@@ -74,11 +76,11 @@ def check_templates(templates: Path) -> list[Problem]:
         name = path.relative_to(templates).as_posix()
         try:
             env.parse(path.read_text("utf-8"), name, str(path))
-        except Exception as error:  # jinja2.TemplateSyntaxError, decoding errors
-            if hasattr(error, "lineno"):
-                problems.append(template_problem(error, templates))
-            else:
-                problems.append(Problem(path, 1, f"cannot read template: {error}"))
+        except TemplateSyntaxError as error:
+            problems.append(template_problem(error, templates))
+        except (OSError, UnicodeDecodeError) as error:
+            problems.append(Problem(path, 1, f"cannot read template: {error}",
+                                    "save it as UTF-8 text"))
     return problems
 
 

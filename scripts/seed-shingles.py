@@ -32,5 +32,6 @@ def shingles(text: str) -> set[str]:
 if __name__ == "__main__":
     found: set[str] = set()
     for path in sys.argv[1:]:
-        found |= shingles(open(path, encoding="utf-8").read())
+        with open(path, encoding="utf-8") as stream:
+            found |= shingles(stream.read())
     sys.stdout.write("\n".join(sorted(found)) + "\n")

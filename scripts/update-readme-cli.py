@@ -26,7 +26,7 @@ def reference() -> str:
 
 def main_() -> None:
     text = README.read_text()
-    pattern = re.compile(re.escape(START) + ".*?" + re.escape(END), re.S)
+    pattern = re.compile(re.escape(START) + ".*?" + re.escape(END), re.DOTALL)
     README.write_text(pattern.sub(f"{START}\n{reference()}\n{END}", text))
 
 

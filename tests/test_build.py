@@ -9,9 +9,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from pypdf import PdfReader
-
 from conftest import SAMPLE, run
+from pypdf import PdfReader
 
 EXPECTED = {  # every output the sample declares: brief/audience-length
     "harbor-memo/staff-one-page", "harbor-memo/staff-full",

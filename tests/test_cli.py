@@ -8,8 +8,8 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import ROOT, SAMPLE, run
+
 from generator.cli import main
 
 COMMANDS = sorted(main.commands)

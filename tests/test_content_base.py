@@ -6,8 +6,8 @@ import re
 from pathlib import Path
 
 import pytest
-
 from conftest import FIXTURES, ROOT
+
 from generator.load import load_content
 from generator.markdown import find_citations
 
@@ -118,9 +118,9 @@ FIGURE = re.compile(r"\d[\d,.]*")
 
 def sentences(text: str):
     """Split prose into sentences; a table belongs to the sentence that introduces it."""
-    text = re.sub(r"^\s*(\d+\.|[-*])\s+", "", text, flags=re.M)  # list markers
-    text = re.sub(r"^>.*$", "", text, flags=re.M)  # quotations are their own source
-    text = re.sub(r"^#+ .*$", "", text, flags=re.M)
+    text = re.sub(r"^\s*(\d+\.|[-*])\s+", "", text, flags=re.MULTILINE)  # list markers
+    text = re.sub(r"^>.*$", "", text, flags=re.MULTILINE)  # quotations are their own source
+    text = re.sub(r"^#+ .*$", "", text, flags=re.MULTILINE)
     text = re.sub(r"\n\n(?=\|)", "\n", text)
     return re.split(r"(?<=[.!?])\s+(?=[A-Z“\"(])|\n\n", text)
 

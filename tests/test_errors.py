@@ -7,7 +7,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from conftest import FIXTURES, SAMPLE, TEMPLATES, run
 
 BROKEN = FIXTURES / "broken"

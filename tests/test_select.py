@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from conftest import SAMPLE
+
 from generator.load import load_content
 from generator.select import select, shrink, topic_score
 

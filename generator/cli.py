@@ -80,13 +80,15 @@ def main(ctx: click.Context, content: str, templates: str) -> None:
               help="Only this format (repeatable).")
 @click.option("-o", "--output", "out_dir", default="output", show_default=True,
               type=click.Path(), help="Folder to write into.")
+@click.option("--force", is_flag=True, help="Rebuild outputs whose inputs have not changed.")
 @click.pass_context
-def build(ctx, brief_ids, audiences, lengths, formats, out_dir) -> None:
+def build(ctx, brief_ids, audiences, lengths, formats, out_dir, force) -> None:
     """Build briefs as PDF and HTML.
 
     With no arguments, builds every brief for each audience and length it declares, in
     both formats. Each output goes to OUTPUT/<brief>/<audience>-<length>.<pdf|html>, and
-    OUTPUT/manifest.json gets one record per output.
+    OUTPUT/manifest.json gets one record per output. Outputs whose inputs (content files,
+    templates, generator version) are unchanged since the last build are skipped.
 
     \b
     Example:
@@ -101,8 +103,9 @@ def build(ctx, brief_ids, audiences, lengths, formats, out_dir) -> None:
         click.echo(f"{'built' if built else 'FAILED'}  {key[0]}/{key[1]}-{key[2]}  {status}")
 
     report = _call(run_build, _project(ctx), Path(out_dir), brief_ids, audiences, lengths,
-                   formats, progress=progress)
-    click.echo(f"{len(report.records)} output(s) written to {out_dir}/ in {report.seconds:.1f}s")
+                   formats, force=force, progress=progress)
+    click.echo(f"{len(report.records)} output(s) written to {out_dir}/, "
+               f"{len(report.skipped)} up to date, in {report.seconds:.1f}s")
     if report.failures:
         problems = [p for _, error in report.failures for p in error.problems]
         _fail_with(problems, f"{len(report.failures)} output(s) failed")

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from generator import publish, render, select
 from generator.errors import BriefError, BuildError, ChoiceError, ContentError, Problem
+from generator.inputs import InputHasher, input_hash
 from generator.load import load_content
 from generator.models import Content
 from generator.validate import validate
@@ -46,6 +47,7 @@ class BuildReport:
     """What a build made, what failed, and how long it took."""
 
     records: list[publish.OutputRecord] = field(default_factory=list)
+    skipped: list[Target] = field(default_factory=list)
     failures: list[tuple[str, BriefError]] = field(default_factory=list)
     seconds: float = 0.0
     manifest: Path | None = None
@@ -116,18 +118,24 @@ def plan_for(content: Content, target: Target) -> select.Plan:
 
 
 def build(project: Project, out_dir: Path, briefs=(), audiences=(), lengths=(), formats=(),
-          progress=None) -> BuildReport:
-    """Build the requested outputs into out_dir and update its manifest."""
+          force: bool = False, progress=None) -> BuildReport:
+    """Build the requested outputs into out_dir and update its manifest.
+
+    Outputs whose inputs are unchanged since the last build are skipped unless force.
+    """
     started = time.perf_counter()
     content = load_project(project)
     targets = matrix(content, briefs, audiences, lengths, formats)
-    if problems := preflight(project, content, targets):
-        raise ContentError(problems)
     publish.check_output_dir(out_dir)
+    hasher = InputHasher(content, project.templates)
     report = BuildReport()
-    for key, group in _by_variant(targets).items():
+    todo = targets if force else _stale(targets, hasher, out_dir, report)
+    if problems := preflight(project, content, todo):
+        raise ContentError(problems)
+    for key, group in _by_variant(todo).items():
         try:
-            report.records += _build_variant(project, content, out_dir, key, group)
+            inputs = hasher.inputs(key[0], key[1])
+            report.records += _build_variant(project, content, out_dir, key, group, inputs)
         except BriefError as error:
             report.failures.append((publish.output_path(*key, "*"), error))
         if progress:
@@ -136,6 +144,22 @@ def build(project: Project, out_dir: Path, briefs=(), audiences=(), lengths=(), 
         report.manifest = publish.write_manifest(out_dir, report.records)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _stale(targets: list[Target], hasher: InputHasher, out_dir: Path,
+           report: BuildReport) -> list[Target]:
+    """Return the targets that need building; record the others as skipped."""
+    built = {record["path"]: record for record in publish.read_manifest(out_dir)}
+    stale = []
+    for target in targets:
+        record = built.get(target.path)
+        inputs = hasher.inputs(target.brief, target.audience)
+        if record and record.get("input_hash") == input_hash(inputs, target.length, target.format) \
+                and publish.is_intact(out_dir, record):
+            report.skipped.append(target)
+        else:
+            stale.append(target)
+    return stale
 
 
 def _by_variant(targets: list[Target]) -> dict[tuple, list[str]]:
@@ -147,7 +171,7 @@ def _by_variant(targets: list[Target]) -> dict[tuple, list[str]]:
 
 
 def _build_variant(project: Project, content: Content, out_dir: Path, key: tuple,
-                   formats: list[str]) -> list[publish.OutputRecord]:
+                   formats: list[str], inputs: dict[str, str]) -> list[publish.OutputRecord]:
     """Build one brief x audience x length in every requested format."""
     plan, laid_out, passes = fit(project, content, plan_for(content, Target(*key, formats[0])))
     records = []
@@ -158,18 +182,20 @@ def _build_variant(project: Project, content: Content, out_dir: Path, key: tuple
         laid_out = laid_out or _layout(project, content, plan)[0]
         pdf = Target(*key, "pdf")
         records.append(publish.publish(out_dir, pdf.path, typeset.write_pdf(laid_out),
-                                       _record(pdf, laid_out.pages, laid_out.words, describe)))
+                                       _record(pdf, laid_out.pages, laid_out.words, describe,
+                                               inputs)))
     if "html" in formats:
         html = render.render(plan, content, project.templates, "screen")
         page = Target(*key, "html")
         records.append(publish.publish(out_dir, page.path, html.html.encode(),
-                                       _record(page, None, html.words, describe)))
+                                       _record(page, None, html.words, describe, inputs)))
     return records
 
 
-def _record(target: Target, pages: int | None, words: int, plan: dict) -> dict:
+def _record(target: Target, pages: int | None, words: int, plan: dict, inputs: dict) -> dict:
     return {"brief": target.brief, "audience": target.audience, "length": target.length,
-            "format": target.format, "pages": pages, "words": words, "plan": plan}
+            "format": target.format, "pages": pages, "words": words, "plan": plan,
+            "input_hash": input_hash(inputs, target.length, target.format), "inputs": inputs}
 
 
 def fit(project: Project, content: Content, plan: select.Plan):

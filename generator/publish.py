@@ -27,6 +27,8 @@ class OutputRecord:
     words: int
     sha256: str
     plan: dict = field(default_factory=dict)
+    input_hash: str = ""
+    inputs: dict = field(default_factory=dict)
 
 
 def output_path(brief: str, audience: str, length: str, fmt: str) -> str:
@@ -71,6 +73,15 @@ def write_manifest(out_dir: Path, records: list[OutputRecord]) -> Path:
     document = {"outputs": [merged[key] for key in sorted(merged)]}
     write_atomic(path, (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode())
     return path
+
+
+def is_intact(out_dir: Path, record: dict) -> bool:
+    """Return whether the recorded output is on disk with the recorded bytes."""
+    try:
+        data = (out_dir / record["path"]).read_bytes()
+    except (OSError, KeyError):
+        return False
+    return hashlib.sha256(data).hexdigest() == record.get("sha256")
 
 
 def read_manifest(out_dir: Path) -> list[dict]:

@@ -1,0 +1,51 @@
+"""What each output is made of: the hash of every input, so unchanged outputs are skipped.
+
+An output depends on its brief, audience and length, the settings, the topics its brief
+declares (a cut topic still shaped the cut), the bibliography, every template, and the
+generator's version. Changing one topic therefore rebuilds only the briefs that declare it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from generator import __version__
+from generator.models import Content
+
+
+class InputHasher:
+    """Hash input files once per build and describe the inputs of each output."""
+
+    def __init__(self, content: Content, templates: Path):
+        self.content = content
+        self.templates = templates
+        self.digests: dict[Path, str] = {}
+        self.template_files = sorted(p for p in templates.rglob("*") if p.is_file())
+
+    def digest(self, path: Path) -> str:
+        if path not in self.digests:
+            self.digests[path] = hashlib.sha256(path.read_bytes()).hexdigest()
+        return self.digests[path]
+
+    def inputs(self, brief_id: str, audience_id: str) -> dict[str, str]:
+        """Return {input name: sha256} for one brief and audience (any length, format)."""
+        content = self.content
+        brief = content.briefs[brief_id]
+        files = {brief.origin.path, content.audiences[audience_id].origin.path}
+        files |= {content.topics[t].origin.path for t in brief.topic_ids}
+        files |= {source.origin.path for source in content.sources.values()}
+        files |= {p for p in (content.root / "settings.yaml", content.root / "lengths.yaml")
+                  if p.is_file()}
+        named = {f"content/{p.relative_to(content.root).as_posix()}": self.digest(p)
+                 for p in files}
+        named |= {f"templates/{p.relative_to(self.templates).as_posix()}": self.digest(p)
+                  for p in self.template_files}
+        named["generator"] = __version__
+        return dict(sorted(named.items()))
+
+
+def input_hash(inputs: dict[str, str], length: str, fmt: str) -> str:
+    """Return one hash of everything that makes an output."""
+    text = "\n".join(f"{name} {digest}" for name, digest in inputs.items())
+    return hashlib.sha256(f"{text}\nlength {length}\nformat {fmt}".encode()).hexdigest()

@@ -81,8 +81,10 @@ def main(ctx: click.Context, content: str, templates: str) -> None:
 @click.option("-o", "--output", "out_dir", default="output", show_default=True,
               type=click.Path(), help="Folder to write into.")
 @click.option("--force", is_flag=True, help="Rebuild outputs whose inputs have not changed.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+              help="Worker processes (default: one per CPU).")
 @click.pass_context
-def build(ctx, brief_ids, audiences, lengths, formats, out_dir, force) -> None:
+def build(ctx, brief_ids, audiences, lengths, formats, out_dir, force, jobs) -> None:
     """Build briefs as PDF and HTML.
 
     With no arguments, builds every brief for each audience and length it declares, in
@@ -103,7 +105,7 @@ def build(ctx, brief_ids, audiences, lengths, formats, out_dir, force) -> None:
         click.echo(f"{'built' if built else 'FAILED'}  {key[0]}/{key[1]}-{key[2]}  {status}")
 
     report = _call(run_build, _project(ctx), Path(out_dir), brief_ids, audiences, lengths,
-                   formats, force=force, progress=progress)
+                   formats, force=force, jobs=jobs, progress=progress)
     click.echo(f"{len(report.records)} output(s) written to {out_dir}/, "
                f"{len(report.skipped)} up to date, in {report.seconds:.1f}s")
     if report.failures:

@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator import publish, render, select
+from generator import publish, render, select, workers
 from generator.errors import BriefError, BuildError, ChoiceError, ContentError, Problem
 from generator.inputs import InputHasher, input_hash
 from generator.load import load_content
@@ -118,10 +118,11 @@ def plan_for(content: Content, target: Target) -> select.Plan:
 
 
 def build(project: Project, out_dir: Path, briefs=(), audiences=(), lengths=(), formats=(),
-          force: bool = False, progress=None) -> BuildReport:
+          force: bool = False, jobs: int | None = None, progress=None) -> BuildReport:
     """Build the requested outputs into out_dir and update its manifest.
 
     Outputs whose inputs are unchanged since the last build are skipped unless force.
+    Variants are built in ``jobs`` worker processes (default: one per CPU).
     """
     started = time.perf_counter()
     content = load_project(project)
@@ -132,11 +133,11 @@ def build(project: Project, out_dir: Path, briefs=(), audiences=(), lengths=(), 
     todo = targets if force else _stale(targets, hasher, out_dir, report)
     if problems := preflight(project, content, todo):
         raise ContentError(problems)
-    for key, group in _by_variant(todo).items():
-        try:
-            inputs = hasher.inputs(key[0], key[1])
-            report.records += _build_variant(project, content, out_dir, key, group, inputs)
-        except BriefError as error:
+    work = [(key, group, hasher.inputs(key[0], key[1]))
+            for key, group in _by_variant(todo).items()]
+    for key, records, error in workers.run(_build_one, work, (project, content, out_dir), jobs):
+        report.records += records
+        if error:
             report.failures.append((publish.output_path(*key, "*"), error))
         if progress:
             progress(key, report)
@@ -168,6 +169,16 @@ def _by_variant(targets: list[Target]) -> dict[tuple, list[str]]:
     for target in targets:
         groups.setdefault((target.brief, target.audience, target.length), []).append(target.format)
     return groups
+
+
+def _build_one(shared: tuple, item: tuple):
+    """Build one variant in a worker; return (key, records, error or None)."""
+    project, content, out_dir = shared
+    key, formats, inputs = item
+    try:
+        return key, _build_variant(project, content, out_dir, key, formats, inputs), None
+    except BriefError as error:
+        return key, [], BuildError(error.problems)
 
 
 def _build_variant(project: Project, content: Content, out_dir: Path, key: tuple,

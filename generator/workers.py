@@ -1,0 +1,44 @@
+"""Run independent pieces of work in forked worker processes, results in completion order.
+
+WeasyPrint takes most of a second to import. The parent imports it once, before forking,
+so every worker starts warm; spawned workers would each pay the import again.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator
+
+_shared: tuple = ()
+_function: Callable | None = None
+
+
+def default_jobs() -> int:
+    """Return the number of CPUs this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return os.cpu_count() or 1
+
+
+def run(function: Callable, items: list, shared: tuple, jobs: int | None) -> Iterator:
+    """Yield function(shared, item) for every item, using up to jobs processes."""
+    jobs = min(jobs or default_jobs(), len(items))
+    if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        yield from (function(shared, item) for item in items)
+        return
+    _warm_up()
+    global _shared, _function
+    _shared, _function = shared, function
+    context = multiprocessing.get_context("fork")
+    with context.Pool(jobs) as pool:
+        yield from pool.imap_unordered(_call, items)
+
+
+def _call(item):
+    return _function(_shared, item)
+
+
+def _warm_up() -> None:
+    import weasyprint  # noqa: F401  (imported before forking, shared by every worker)

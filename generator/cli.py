@@ -83,8 +83,12 @@ def main(ctx: click.Context, content: str, templates: str) -> None:
 @click.option("--force", is_flag=True, help="Rebuild outputs whose inputs have not changed.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
               help="Worker processes (default: one per CPU).")
+@click.option("--shard", callback=lambda ctx, param, value: _parse_shard(value), default="1/1",
+              metavar="K/N", help="Build only the K-th of N slices of the matrix (for CI).")
+@click.option("--fail-fast", is_flag=True, help="Stop at the first output that fails.")
 @click.pass_context
-def build(ctx, brief_ids, audiences, lengths, formats, out_dir, force, jobs) -> None:
+def build(ctx, brief_ids, audiences, lengths, formats, out_dir, force, jobs, shard,
+          fail_fast) -> None:
     """Build briefs as PDF and HTML.
 
     With no arguments, builds every brief for each audience and length it declares, in
@@ -105,12 +109,38 @@ def build(ctx, brief_ids, audiences, lengths, formats, out_dir, force, jobs) -> 
         click.echo(f"{'built' if built else 'FAILED'}  {key[0]}/{key[1]}-{key[2]}  {status}")
 
     report = _call(run_build, _project(ctx), Path(out_dir), brief_ids, audiences, lengths,
-                   formats, force=force, jobs=jobs, progress=progress)
+                   formats, force=force, jobs=jobs, shard=shard, fail_fast=fail_fast,
+                   progress=progress)
     click.echo(f"{len(report.records)} output(s) written to {out_dir}/, "
                f"{len(report.skipped)} up to date, in {report.seconds:.1f}s")
     if report.failures:
         problems = [p for _, error in report.failures for p in error.problems]
         _fail_with(problems, f"{len(report.failures)} output(s) failed")
+
+
+def _parse_shard(value: str) -> tuple[int, int]:
+    index, _, count = value.partition("/")
+    if not (index.isdigit() and count.isdigit() and 1 <= int(index) <= int(count)):
+        raise click.BadParameter(f"{value!r} is not K/N with 1 <= K <= N, e.g. 2/4",
+                                 param_hint="--shard")
+    return int(index), int(count)
+
+
+@main.command(name="merge-manifests")
+@click.argument("manifests", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("-o", "--output", "out_dir", default="output", show_default=True,
+              type=click.Path(file_okay=False), help="Folder whose manifest.json is written.")
+def merge_manifests(manifests, out_dir) -> None:
+    """Join the manifests of sharded builds into one.
+
+    \b
+    Example:
+      brief merge-manifests shard-1/manifest.json shard-2/manifest.json -o output
+    """
+    from generator.publish import merge_manifests as merge
+
+    path = _call(merge, [Path(m) for m in manifests], Path(out_dir))
+    click.echo(f"merged {len(manifests)} manifest(s) into {path}")
 
 
 @main.command()

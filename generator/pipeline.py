@@ -118,15 +118,17 @@ def plan_for(content: Content, target: Target) -> select.Plan:
 
 
 def build(project: Project, out_dir: Path, briefs=(), audiences=(), lengths=(), formats=(),
-          force: bool = False, jobs: int | None = None, progress=None) -> BuildReport:
+          force: bool = False, jobs: int | None = None, shard: tuple[int, int] = (1, 1),
+          fail_fast: bool = False, progress=None) -> BuildReport:
     """Build the requested outputs into out_dir and update its manifest.
 
     Outputs whose inputs are unchanged since the last build are skipped unless force.
-    Variants are built in ``jobs`` worker processes (default: one per CPU).
+    Variants are built in ``jobs`` worker processes (default: one per CPU). ``shard``
+    (K, N) builds only the K-th of N deterministic slices of the matrix.
     """
     started = time.perf_counter()
     content = load_project(project)
-    targets = matrix(content, briefs, audiences, lengths, formats)
+    targets = select_shard(matrix(content, briefs, audiences, lengths, formats), *shard)
     publish.check_output_dir(out_dir)
     hasher = InputHasher(content, project.templates)
     report = BuildReport()
@@ -141,10 +143,19 @@ def build(project: Project, out_dir: Path, briefs=(), audiences=(), lengths=(), 
             report.failures.append((publish.output_path(*key, "*"), error))
         if progress:
             progress(key, report)
+        if error and fail_fast:
+            break
     if report.records:
         report.manifest = publish.write_manifest(out_dir, report.records)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def select_shard(targets: list[Target], index: int, count: int) -> list[Target]:
+    """Return the index-th (1-based) of count slices; a variant's formats stay together."""
+    variants = sorted(_by_variant(targets))
+    mine = set(variants[index - 1::count])
+    return [t for t in targets if (t.brief, t.audience, t.length) in mine]
 
 
 def _stale(targets: list[Target], hasher: InputHasher, out_dir: Path,

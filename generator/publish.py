@@ -70,9 +70,13 @@ def write_manifest(out_dir: Path, records: list[OutputRecord]) -> Path:
     path = out_dir / MANIFEST
     merged = {r["path"]: r for r in read_manifest(out_dir) if (out_dir / r["path"]).is_file()}
     merged.update({r.path: asdict(r) for r in records})
-    document = {"outputs": [merged[key] for key in sorted(merged)]}
-    write_atomic(path, (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode())
+    _write_records(path, merged)
     return path
+
+
+def _write_records(path: Path, records: dict[str, dict]) -> None:
+    document = {"outputs": [records[key] for key in sorted(records)]}
+    write_atomic(path, (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode())
 
 
 def is_intact(out_dir: Path, record: dict) -> bool:
@@ -82,6 +86,28 @@ def is_intact(out_dir: Path, record: dict) -> bool:
     except (OSError, KeyError):
         return False
     return hashlib.sha256(data).hexdigest() == record.get("sha256")
+
+
+def merge_manifests(paths: list[Path], out_dir: Path) -> Path:
+    """Join the manifests of several shard builds into out_dir's manifest.
+
+    The same output in two manifests must have the same bytes; otherwise the shards were
+    built from different inputs, and merging them would publish a mixed release.
+    """
+    merged: dict[str, dict] = {}
+    for path in paths:
+        try:
+            records = json.loads(path.read_text("utf-8"))["outputs"]
+        except (OSError, ValueError, KeyError, TypeError) as error:
+            raise BuildError(f"{path}: not a brief manifest ({error})") from None
+        for record in records:
+            earlier = merged.setdefault(record["path"], record)
+            if earlier["sha256"] != record["sha256"]:
+                raise BuildError(f"{path}: {record['path']} differs from another shard's "
+                                 "(were the shards built from the same commit?)")
+    manifest = out_dir / MANIFEST
+    _write_records(manifest, merged)
+    return manifest
 
 
 def read_manifest(out_dir: Path) -> list[dict]:

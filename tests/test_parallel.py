@@ -34,3 +34,40 @@ def test_a_failing_output_does_not_stop_the_others(runner, sample, tmp_path):
     assert (out / "harbor-perspective" / "public-full.pdf").is_file()
     assert (out / "harbor-memo" / "staff-one-page.pdf").is_file()
     assert not (out / "harbor-perspective" / "public-two-page.pdf").exists()
+
+
+def test_shards_split_the_matrix_and_their_manifests_merge(runner, tmp_path):
+    shards = [tmp_path / f"shard-{k}" for k in (1, 2, 3)]
+    for k, out in enumerate(shards, start=1):
+        assert run(runner, SAMPLE, "build", "--shard", f"{k}/3", "-o", str(out)).exit_code == 0
+    built = [set(digests(out)) - {"manifest.json"} for out in shards]
+    assert all(built) and sum(len(b) for b in built) == 12
+    assert not (built[0] & built[1]) and not (built[1] & built[2])
+    merged = tmp_path / "merged"
+    result = run(runner, SAMPLE, "merge-manifests", *(str(o / "manifest.json") for o in shards),
+                 "-o", str(merged))
+    assert result.exit_code == 0, result.output
+    import json
+
+    records = json.loads((merged / "manifest.json").read_text())["outputs"]
+    assert {r["path"] for r in records} == set().union(*built)
+
+
+def test_shards_built_from_different_inputs_refuse_to_merge(runner, tmp_path):
+    import json
+
+    one = tmp_path / "one"
+    run(runner, SAMPLE, "build", "--shard", "1/1", "-o", str(one))
+    other = tmp_path / "other.json"
+    records = json.loads((one / "manifest.json").read_text())
+    records["outputs"][0]["sha256"] = "0" * 64
+    other.write_text(json.dumps(records))
+    result = run(runner, SAMPLE, "merge-manifests", str(one / "manifest.json"), str(other),
+                 "-o", str(tmp_path / "merged"))
+    assert result.exit_code == 1
+    assert "differs from another shard's" in result.stderr
+
+
+def test_a_bad_shard_is_a_usage_error(runner):
+    result = run(runner, SAMPLE, "build", "--shard", "0/2")
+    assert result.exit_code == 2

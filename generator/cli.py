@@ -7,6 +7,7 @@ Heavy modules are imported inside the commands so that ``brief --help`` stays in
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import click
@@ -103,16 +104,26 @@ def build(ctx, brief_ids, audiences, lengths, formats, out_dir, force, jobs, sha
     """
     from generator.pipeline import build as run_build
 
+    interactive = sys.stdout.isatty()
+
     def progress(key, report):
-        built = [r for r in report.records if r.path.startswith(f"{key[0]}/{key[1]}-{key[2]}.")]
+        name = "/".join([key[0], f"{key[1]}-{key[2]}"])
+        built = [r for r in report.records if r.path.startswith(f"{name}.")]
+        if interactive:  # one line, redrawn: a progress bar without scrolling
+            width = 30
+            filled = width * report.done // max(report.planned, 1)
+            bar = "#" * filled + "-" * (width - filled)
+            click.echo(f"\r\033[K[{bar}] {report.done}/{report.planned} {name}", nl=False)
+            return
         status = ", ".join(f"{r.format}" + (f" {r.pages}p" if r.pages else "") for r in built)
-        click.echo(f"{'built' if built else 'FAILED'}  {key[0]}/{key[1]}-{key[2]}  {status}")
+        click.echo(f"{'built' if built else 'FAILED'}  {name}  {status}")
 
     report = _call(run_build, _project(ctx), Path(out_dir), brief_ids, audiences, lengths,
                    formats, force=force, jobs=jobs, shard=shard, fail_fast=fail_fast,
                    progress=progress)
-    click.echo(f"{len(report.records)} output(s) written to {out_dir}/, "
-               f"{len(report.skipped)} up to date, in {report.seconds:.1f}s")
+    if interactive and report.planned:
+        click.echo()
+    _summary(report, out_dir)
     if report.failures:
         problems = [p for _, error in report.failures for p in error.problems]
         _fail_with(problems, f"{len(report.failures)} output(s) failed")
@@ -141,6 +152,17 @@ def merge_manifests(manifests, out_dir) -> None:
 
     path = _call(merge, [Path(m) for m in manifests], Path(out_dir))
     click.echo(f"merged {len(manifests)} manifest(s) into {path}")
+
+
+def _summary(report, out_dir: str) -> None:
+    """Print what the build did as a small table."""
+    pages = sum(r.pages or 0 for r in report.records)
+    rows = [("built", len(report.records), f"{pages} PDF pages"),
+            ("up to date", len(report.skipped), "skipped"),
+            ("failed", len(report.failures), ", ".join(path for path, _ in report.failures))]
+    for label, count, detail in rows:
+        click.echo(f"{label:<11}{count:>5}  {detail}".rstrip())
+    click.echo(f"{'time':<11}{report.seconds:>5.1f}s  output in {out_dir}/")
 
 
 @main.command()

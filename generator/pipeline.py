@@ -48,6 +48,8 @@ class BuildReport:
 
     records: list[publish.OutputRecord] = field(default_factory=list)
     skipped: list[Target] = field(default_factory=list)
+    planned: int = 0  # variants (brief x audience x length) to build in this run
+    done: int = 0
     failures: list[tuple[str, BriefError]] = field(default_factory=list)
     seconds: float = 0.0
     manifest: Path | None = None
@@ -137,7 +139,9 @@ def build(project: Project, out_dir: Path, briefs=(), audiences=(), lengths=(), 
         raise ContentError(problems)
     work = [(key, group, hasher.inputs(key[0], key[1]))
             for key, group in _by_variant(todo).items()]
+    report.planned = len(work)
     for key, records, error in workers.run(_build_one, work, (project, content, out_dir), jobs):
+        report.done += 1
         report.records += records
         if error:
             report.failures.append((publish.output_path(*key, "*"), error))

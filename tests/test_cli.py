@@ -130,3 +130,13 @@ def test_readme_names_the_two_commands():
     readme = (ROOT / "README.md").read_text()
     assert "make build" in readme and "make test" in readme
     assert os.access(ROOT / ".ci" / "run", os.X_OK)
+
+
+def test_build_logs_plain_lines_and_a_summary_when_not_a_terminal(runner, tmp_path):
+    result = run(runner, SAMPLE, "build", "harbor-memo", "-a", "staff", "-o", str(tmp_path / "o"))
+    assert "\x1b[" not in result.stdout  # no ANSI codes in CI logs
+    lines = result.stdout.splitlines()
+    assert "built  harbor-memo/staff-one-page  pdf 1p, html" in lines
+    assert any(line.startswith("built") and "PDF pages" in line for line in lines)
+    assert any(line.startswith("failed") for line in lines)
+    assert lines[-1].startswith("time")

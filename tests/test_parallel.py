@@ -18,7 +18,7 @@ def test_two_workers_build_the_same_bytes_as_one(runner, tmp_path):
     result = run(runner, SAMPLE, "build", "-j", "2", "-o", str(two))
     assert result.exit_code == 0, result.output
     assert digests(one) == digests(two)
-    assert len([line for line in result.stdout.splitlines() if line.startswith("built")]) == 6
+    assert len([line for line in result.stdout.splitlines() if line.startswith("built  harbor")]) == 6
 
 
 def test_a_failing_output_does_not_stop_the_others(runner, sample, tmp_path):

@@ -137,6 +137,37 @@ def _parse_shard(value: str) -> tuple[int, int]:
     return int(index), int(count)
 
 
+@main.command()
+@click.option("--version", "version", required=True, help="Release name, e.g. 2026.11 or v1.2.")
+@click.option("-o", "--output", "out_dir", default="output", show_default=True,
+              type=click.Path(), help="Output folder; the release goes to OUTPUT/release/VERSION.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+              help="Worker processes (default: one per CPU).")
+@click.pass_context
+def release(ctx, version, out_dir, jobs) -> None:
+    """Build every brief and package a release.
+
+    Writes OUTPUT/release/VERSION/ with every output, the manifest, SHA256SUMS and
+    brief-VERSION.zip. The same inputs give the same bytes (zip times come from
+    SOURCE_DATE_EPOCH, or 1980-01-01).
+
+    \b
+    Example:
+      brief release --version 2026.11
+    """
+    from generator.pipeline import build as run_build
+    from generator.release import make_release
+
+    report = _call(run_build, _project(ctx), Path(out_dir), jobs=jobs)
+    _summary(report, out_dir)
+    if report.failures:
+        problems = [p for _, error in report.failures for p in error.problems]
+        _fail_with(problems, f"{len(report.failures)} output(s) failed; no release was made")
+    paths = {r.path for r in report.records} | {t.path for t in report.skipped}
+    folder = _call(make_release, Path(out_dir), version, paths)
+    click.echo(f"release {version}: {len(paths)} outputs in {folder}/")
+
+
 @main.command(name="merge-manifests")
 @click.argument("manifests", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 @click.option("-o", "--output", "out_dir", default="output", show_default=True,

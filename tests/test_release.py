@@ -1,0 +1,58 @@
+"""Releases: outputs, manifest, SHA256SUMS and a zip, the same bytes every time."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+import zipfile
+
+from conftest import SAMPLE, run
+
+
+def test_release_packages_every_output_with_sums_and_a_zip(runner, tmp_path):
+    out = tmp_path / "output"
+    result = run(runner, SAMPLE, "release", "--version", "2026.11", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    folder = out / "release" / "2026.11"
+    sums = dict(reversed(line.split("  ", 1)) for line in (folder / "SHA256SUMS").read_text().splitlines())
+    assert len(sums) == 13  # 12 outputs and the manifest
+    for name, digest in sums.items():
+        assert hashlib.sha256((folder / name).read_bytes()).hexdigest() == digest
+    with zipfile.ZipFile(folder / "brief-2026.11.zip") as archive:
+        assert sorted(archive.namelist()) == sorted([*sums, "SHA256SUMS"])
+        assert archive.testzip() is None
+
+
+def test_releases_are_byte_identical_and_do_not_rebuild(runner, tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    first, second = tmp_path / "a", tmp_path / "b"
+    run(runner, SAMPLE, "release", "--version", "v1", "-o", str(first))
+    run(runner, SAMPLE, "build", "-o", str(second))
+    result = run(runner, SAMPLE, "release", "--version", "v1", "-o", str(second))
+    assert re.search(r"^built +0\b", result.stdout, re.M)  # the build was reused
+    zip_a = (first / "release/v1/brief-v1.zip").read_bytes()
+    zip_b = (second / "release/v1/brief-v1.zip").read_bytes()
+    assert zip_a == zip_b
+
+
+def test_release_from_merged_shards_reuses_their_outputs(runner, tmp_path):
+    output = tmp_path / "output"
+    manifests = []
+    for k in (1, 2):
+        shard = tmp_path / f"shard-{k}"
+        run(runner, SAMPLE, "build", "--shard", f"{k}/2", "-o", str(shard))
+        shutil.copytree(shard, output, dirs_exist_ok=True)
+        manifests.append(str(shard / "manifest.json"))
+    assert run(runner, SAMPLE, "merge-manifests", *manifests, "-o", str(output)).exit_code == 0
+    result = run(runner, SAMPLE, "release", "--version", "v2", "-o", str(output))
+    assert result.exit_code == 0, result.output
+    assert re.search(r"^built +0\b", result.stdout, re.M)
+    assert re.search(r"^up to date +12\b", result.stdout, re.M)
+
+
+def test_a_bad_version_is_refused(runner, tmp_path):
+    result = run(runner, SAMPLE, "release", "--version", "../escape", "-o", str(tmp_path / "o"))
+    assert result.exit_code == 1
+    assert "not a usable version" in result.stderr
+    assert not (tmp_path / "escape").exists()

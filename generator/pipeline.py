@@ -132,6 +132,7 @@ def build(project: Project, out_dir: Path, briefs=(), audiences=(), lengths=(), 
     content = load_project(project)
     targets = select_shard(matrix(content, briefs, audiences, lengths, formats), *shard)
     publish.check_output_dir(out_dir)
+    publish.remove_leftovers(out_dir)
     hasher = InputHasher(content, project.templates)
     report = BuildReport()
     todo = targets if force else _stale(targets, hasher, out_dir, report)

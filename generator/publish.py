@@ -44,6 +44,13 @@ def check_output_dir(out_dir: Path) -> None:
                              "(choose another folder with -o)")
 
 
+def remove_leftovers(out_dir: Path) -> None:
+    """Delete temporary files a killed build left behind (never under an output's name)."""
+    if out_dir.is_dir():
+        for leftover in out_dir.rglob(".*.tmp"):
+            leftover.unlink(missing_ok=True)
+
+
 def write_atomic(path: Path, data: bytes) -> None:
     """Write data to a temporary file beside path, then rename it into place."""
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -1,5 +1,5 @@
 # The two commands of the README: `make build` and `make test`. Both set up first.
-.PHONY: setup build test check clean
+.PHONY: setup build test check clean bench
 
 setup:
 	@scripts/setup.sh
@@ -15,3 +15,6 @@ check: setup
 
 clean:
 	rm -rf output
+
+bench: setup
+	.venv/bin/python bench/run.py

@@ -35,6 +35,7 @@ def load_content(root: Path) -> Loaded:
         topics=reader.folder("topics", (".md",), "topic", _topic),
         briefs=reader.folder("briefs", YAML_SUFFIXES, "brief", _brief),
         sources=reader.sources(),
+        packs=reader.folder("packs", YAML_SUFFIXES, "pack", _pack),
         files=reader.files,
         unreadable=reader.unreadable,
     )
@@ -191,6 +192,18 @@ def _brief(path: Path, doc: YamlDoc) -> m.Brief:
         recommendations=[_recommendation(r, path, doc, i)
                          for i, r in enumerate(data.pop("recommendations", []))],
         **prose,
+        **data,
+    )
+
+
+def _pack(path: Path, doc: YamlDoc) -> m.Pack:
+    data = dict(doc.data)
+    return m.Pack(
+        id=path.stem,
+        origin=m.Origin(path),
+        lines=doc.lines,
+        date=dt.date.fromisoformat(data.pop("date")),
+        parts=[m.PackPart(**part) for part in data.pop("briefs")],
         **data,
     )
 

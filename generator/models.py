@@ -38,6 +38,7 @@ class Settings:
     language: str = "en"
     reading_speed: int = 230
     max_file_bytes: int = 10_000_000
+    markings: list[str] = field(default_factory=list)  # least to most restrictive
 
 
 @dataclass
@@ -142,6 +143,31 @@ class Brief(Located):
 
 
 @dataclass
+class PackPart:
+    brief: str
+    audience: str
+    length: str
+
+
+@dataclass
+class Pack(Located):
+    """Several briefs, each for an audience and length, bound into one document."""
+
+    id: str
+    title: str
+    date: dt.date
+    parts: list[PackPart]
+    origin: Origin
+    subtitle: str = ""
+    recipient: str = ""
+    marking: str = ""
+    paper: str | None = None
+    language: str | None = None
+    recto: bool = False
+    lines: dict = field(default_factory=dict, repr=False)
+
+
+@dataclass
 class Name:
     family: str
     given: str = ""
@@ -186,5 +212,6 @@ class Content:
     topics: dict[str, Topic]
     briefs: dict[str, Brief]
     sources: dict[str, Source]
+    packs: dict[str, Pack] = field(default_factory=dict)
     files: list[Path] = field(default_factory=list)
     unreadable: set[str] = field(default_factory=set)  # "kind:id" of files that failed to load

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from generator import publish, render, select, workers
 from generator.errors import BriefError, BuildError, ChoiceError, ContentError, Problem
+from generator.fitting import fit, layout_plan
 from generator.inputs import InputHasher, input_hash
 from generator.load import load_content
 from generator.models import Content
@@ -206,7 +207,7 @@ def _build_variant(project: Project, content: Content, out_dir: Path, key: tuple
     if "pdf" in formats:
         from generator import typeset
 
-        laid_out = laid_out or _layout(project, content, plan)[0]
+        laid_out = laid_out or layout_plan(project, content, plan)[0]
         pdf = Target(*key, "pdf")
         records.append(publish.publish(out_dir, pdf.path, typeset.write_pdf(laid_out),
                                        _record(pdf, laid_out.pages, laid_out.words, describe,
@@ -223,43 +224,3 @@ def _record(target: Target, pages: int | None, words: int, plan: dict, inputs: d
     return {"brief": target.brief, "audience": target.audience, "length": target.length,
             "format": target.format, "pages": pages, "words": words, "plan": plan,
             "input_hash": input_hash(inputs, target.length, target.format), "inputs": inputs}
-
-
-def fit(project: Project, content: Content, plan: select.Plan):
-    """Return the fullest plan that fits the length's page budget, with its layout.
-
-    The candidate plans run from everything relevant down to the bare minimum; more
-    content never means fewer pages, so a binary search over them finds the fullest plan
-    that fits in a few layout passes.
-    """
-    budget = plan.length.pages
-    if budget is None:
-        return plan, None, 0
-    candidates = [plan]
-    while (smaller := select.shrink(candidates[-1])) is not None:
-        candidates.append(smaller)
-    passes, best = 0, None
-    low, high = 0, len(candidates) - 1
-    while low <= high:
-        middle = low if passes == 0 else (low + high) // 2
-        laid_out, _ = _layout(project, content, candidates[middle])
-        passes += 1
-        if laid_out.pages <= budget:
-            best, high = (middle, laid_out), middle - 1
-        else:
-            low = middle + 1
-    if best is None:
-        brief, audience = plan.brief.id, plan.audience.id
-        raise BuildError(f"{brief} for {audience}: cannot fit the {plan.length.id} length "
-                         f"({budget} page(s)) even with the least content")
-    return candidates[best[0]], best[1], passes
-
-
-def _layout(project: Project, content: Content, plan: select.Plan):
-    from generator import typeset
-
-    html = render.render(plan, content, project.templates, "print")
-    allowed = [project.content, project.templates]
-    laid_out = typeset.layout(html.html, project.content, allowed)
-    laid_out.words = html.words
-    return laid_out, html

@@ -60,11 +60,15 @@ def document_types(templates: Path) -> list[str]:
     return sorted(p.stem for p in folder.glob("*.html")) if folder.is_dir() else []
 
 
-def render(plan: Plan, content, templates: Path, medium: str) -> Rendered:
-    """Render one plan to HTML for a medium; raise BuildError naming template and line."""
+def render(plan: Plan, content, templates: Path, medium: str, anchor: str = "") -> Rendered:
+    """Render one plan to HTML for a medium; raise BuildError naming template and line.
+
+    With an anchor (a prefix for every id), the result is one <article> for a pack.
+    """
     notebook = NoteBook()
     prose = ProseRenderer(notebook, plan.audience.terms)
     context = _context(plan, prose, medium, content.settings)
+    context.update(anchor=anchor, embedded=bool(anchor))
     context["reading_minutes"] = max(1, round(_prose_words(context) / content.settings.reading_speed))
     try:
         env = environment(templates)

@@ -44,6 +44,8 @@ SETTINGS = _object(
         "language": _text,
         "reading_speed": {"type": "integer", "minimum": 50, "maximum": 1000},
         "max_file_bytes": {"type": "integer", "minimum": 1024},
+        "markings": {"type": "array", "items": _text, "minItems": 1,
+                     "description": "markings from least to most restrictive"},
     },
     description="content/settings.yaml: project-wide defaults",
 )
@@ -141,6 +143,25 @@ BRIEF = _object(
     description="content/briefs/<id>.yaml: one document",
 )
 
+PACK_PART = _object({"brief": _id, "audience": _id, "length": _id},
+                    required=("brief", "audience", "length"))
+
+PACK = _object(
+    {
+        "title": _text,
+        "subtitle": _text,
+        "date": _full_date,
+        "recipient": _text,
+        "marking": _text,
+        "paper": {"enum": PAPERS},
+        "language": _text,
+        "recto": {"type": "boolean", "description": "start every brief on a right-hand page"},
+        "briefs": {"type": "array", "items": PACK_PART, "minItems": 1},
+    },
+    required=("title", "date", "briefs"),
+    description="content/packs/<id>.yaml: several briefs bound into one document",
+)
+
 NAME = {
     "description": "a name: 'Given Family' text, or a mapping with family and given",
     "oneOf": [
@@ -184,6 +205,7 @@ KINDS: dict[str, dict] = {
     "audience": AUDIENCE,
     "topic": TOPIC,
     "brief": BRIEF,
+    "pack": PACK,
     "sources": SOURCES,
 }
 

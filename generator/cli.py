@@ -51,7 +51,7 @@ def _call(function, *args, **kwargs):
                    "nothing was built")
 
 
-_PARAM_HINTS = {"brief": "BRIEF_ID", "audience": "--audience", "length": "--length",
+_PARAM_HINTS = {"pack": "PACK_ID", "brief": "BRIEF_ID", "audience": "--audience", "length": "--length",
                 "format": "--format"}
 
 
@@ -93,7 +93,8 @@ def build(ctx, brief_ids, audiences, lengths, formats, out_dir, force, jobs, sha
     """Build briefs as PDF and HTML.
 
     With no arguments, builds every brief for each audience and length it declares, in
-    both formats. Each output goes to OUTPUT/<brief>/<audience>-<length>.<pdf|html>, and
+    both formats, and every briefing pack. Each output goes to
+    OUTPUT/<brief>/<audience>-<length>.<pdf|html> (packs to OUTPUT/packs/<id>.<pdf|html>), and
     OUTPUT/manifest.json gets one record per output. Outputs whose inputs (content files,
     templates, generator version) are unchanged since the last build are skipped.
 
@@ -106,8 +107,10 @@ def build(ctx, brief_ids, audiences, lengths, formats, out_dir, force, jobs, sha
 
     interactive = sys.stdout.isatty()
 
+    from generator.pipeline import work_name
+
     def progress(key, report):
-        name = "/".join([key[0], f"{key[1]}-{key[2]}"])
+        name = work_name(key)
         built = [r for r in report.records if r.path.startswith(f"{name}.")]
         if interactive:  # one line, redrawn: a progress bar without scrolling
             width = 30
@@ -135,6 +138,35 @@ def _parse_shard(value: str) -> tuple[int, int]:
         raise click.BadParameter(f"{value!r} is not K/N with 1 <= K <= N, e.g. 2/4",
                                  param_hint="--shard")
     return int(index), int(count)
+
+
+@main.command()
+@click.argument("pack_ids", metavar="PACK_ID...", nargs=-1, required=True)
+@click.option("-f", "--format", "formats", multiple=True, type=click.Choice(["pdf", "html"]),
+              help="Only this format (repeatable).")
+@click.option("-o", "--output", "out_dir", default="output", show_default=True,
+              type=click.Path(), help="Folder to write into.")
+@click.option("--force", is_flag=True, help="Rebuild even if the inputs have not changed.")
+@click.pass_context
+def pack(ctx, pack_ids, formats, out_dir, force) -> None:
+    """Build briefing packs: several briefs bound into one document.
+
+    The PDF (OUTPUT/packs/<id>.pdf) has a cover, a table of contents with page numbers,
+    each brief from a new page, and page numbers running through the pack. The HTML
+    (OUTPUT/packs/<id>.html) is an index linking every brief's own page.
+
+    \b
+    Example:
+      brief pack delegation-seoul-tokyo -f pdf
+    """
+    from generator.pipeline import build as run_build
+
+    report = _call(run_build, _project(ctx), Path(out_dir), formats=formats, force=force,
+                   pack_ids=pack_ids)
+    _summary(report, out_dir)
+    if report.failures:
+        problems = [p for _, error in report.failures for p in error.problems]
+        _fail_with(problems, f"{len(report.failures)} output(s) failed")
 
 
 @main.command()

@@ -45,6 +45,19 @@ class InputHasher:
         return dict(sorted(named.items()))
 
 
+    def for_key(self, key: tuple) -> dict[str, str]:
+        """Return the inputs of a variant (brief, audience, length) or a pack ("pack", id)."""
+        if key[0] != "pack":
+            return self.inputs(key[0], key[1])
+        pack = self.content.packs[key[1]]
+        named: dict[str, str] = {}
+        for part in pack.parts:
+            named |= self.inputs(part.brief, part.audience)
+        path = pack.origin.path
+        named[f"content/{path.relative_to(self.content.root).as_posix()}"] = self.digest(path)
+        return dict(sorted(named.items()))
+
+
 def input_hash(inputs: dict[str, str], length: str, fmt: str) -> str:
     """Return one hash of everything that makes an output."""
     text = "\n".join(f"{name} {digest}" for name, digest in inputs.items())

@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator import publish, render, select, workers
+from generator import packs, publish, render, select, workers
 from generator.errors import BriefError, BuildError, ChoiceError, ContentError, Problem
 from generator.fitting import fit, layout_plan
 from generator.inputs import InputHasher, input_hash
@@ -41,6 +41,27 @@ class Target:
     @property
     def path(self) -> str:
         return publish.output_path(self.brief, self.audience, self.length, self.format)
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        """The variant: formats of one key share a plan and are built together."""
+        return (self.brief, self.audience, self.length)
+
+
+@dataclass(frozen=True)
+class PackTarget:
+    """One pack to build, in a format."""
+
+    pack: str
+    format: str
+
+    @property
+    def path(self) -> str:
+        return packs.pack_path(self.pack, self.format)
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return ("pack", self.pack)
 
 
 @dataclass
@@ -122,31 +143,33 @@ def plan_for(content: Content, target: Target) -> select.Plan:
 
 def build(project: Project, out_dir: Path, briefs=(), audiences=(), lengths=(), formats=(),
           force: bool = False, jobs: int | None = None, shard: tuple[int, int] = (1, 1),
-          fail_fast: bool = False, progress=None) -> BuildReport:
+          fail_fast: bool = False, pack_ids=None, progress=None) -> BuildReport:
     """Build the requested outputs into out_dir and update its manifest.
 
-    Outputs whose inputs are unchanged since the last build are skipped unless force.
-    Variants are built in ``jobs`` worker processes (default: one per CPU). ``shard``
-    (K, N) builds only the K-th of N deterministic slices of the matrix.
+    With no brief, audience or length named, every pack is built too; ``pack_ids`` builds
+    just those packs (and the briefs their HTML index links to). Outputs whose inputs are
+    unchanged since the last build are skipped unless force. Work runs in ``jobs`` worker
+    processes (default: one per CPU). ``shard`` (K, N) builds only the K-th of N
+    deterministic slices of the work.
     """
     started = time.perf_counter()
     content = load_project(project)
-    targets = select_shard(matrix(content, briefs, audiences, lengths, formats), *shard)
+    targets = _targets(content, briefs, audiences, lengths, formats, pack_ids)
+    targets = select_shard(targets, *shard)
     publish.check_output_dir(out_dir)
     publish.remove_leftovers(out_dir)
     hasher = InputHasher(content, project.templates)
     report = BuildReport()
     todo = targets if force else _stale(targets, hasher, out_dir, report)
-    if problems := preflight(project, content, todo):
+    if problems := preflight(project, content, [t for t in todo if isinstance(t, Target)]):
         raise ContentError(problems)
-    work = [(key, group, hasher.inputs(key[0], key[1]))
-            for key, group in _by_variant(todo).items()]
+    work = [(key, group, hasher.for_key(key)) for key, group in _by_variant(todo).items()]
     report.planned = len(work)
     for key, records, error in workers.run(_build_one, work, (project, content, out_dir), jobs):
         report.done += 1
         report.records += records
         if error:
-            report.failures.append((publish.output_path(*key, "*"), error))
+            report.failures.append((work_name(key), error))
         if progress:
             progress(key, report)
         if error and fail_fast:
@@ -157,11 +180,30 @@ def build(project: Project, out_dir: Path, briefs=(), audiences=(), lengths=(), 
     return report
 
 
-def select_shard(targets: list[Target], index: int, count: int) -> list[Target]:
+def work_name(key: tuple) -> str:
+    """Return how a piece of work is named in logs: brief/audience-length or packs/id."""
+    return f"packs/{key[1]}" if key[0] == "pack" else f"{key[0]}/{key[1]}-{key[2]}"
+
+
+def _targets(content: Content, briefs, audiences, lengths, formats, pack_ids) -> list:
+    """Return the brief targets and pack targets of one build."""
+    _require("pack", pack_ids or (), content.packs)
+    whole_matrix = pack_ids is None
+    if pack_ids is None:
+        pack_ids = () if (briefs or audiences or lengths) else sorted(content.packs)
+    targets = matrix(content, briefs, audiences, lengths, formats) if whole_matrix else []
+    for pack_id in pack_ids:
+        targets += [PackTarget(pack_id, fmt) for fmt in formats or FORMATS]
+        if "html" in (formats or FORMATS):  # the pack's HTML index links to each part
+            targets += [Target(*key, "html") for key in packs.part_targets(content.packs[pack_id])]
+    return list(dict.fromkeys(targets))
+
+
+def select_shard(targets: list, index: int, count: int) -> list:
     """Return the index-th (1-based) of count slices; a variant's formats stay together."""
-    variants = sorted(_by_variant(targets))
-    mine = set(variants[index - 1::count])
-    return [t for t in targets if (t.brief, t.audience, t.length) in mine]
+    keys = sorted(_by_variant(targets))
+    mine = set(keys[index - 1::count])
+    return [t for t in targets if t.key in mine]
 
 
 def _stale(targets: list[Target], hasher: InputHasher, out_dir: Path,
@@ -171,8 +213,9 @@ def _stale(targets: list[Target], hasher: InputHasher, out_dir: Path,
     stale = []
     for target in targets:
         record = built.get(target.path)
-        inputs = hasher.inputs(target.brief, target.audience)
-        if record and record.get("input_hash") == input_hash(inputs, target.length, target.format) \
+        inputs = hasher.for_key(target.key)
+        length = target.key[2] if len(target.key) == 3 else "pack"
+        if record and record.get("input_hash") == input_hash(inputs, length, target.format) \
                 and publish.is_intact(out_dir, record):
             report.skipped.append(target)
         else:
@@ -180,11 +223,11 @@ def _stale(targets: list[Target], hasher: InputHasher, out_dir: Path,
     return stale
 
 
-def _by_variant(targets: list[Target]) -> dict[tuple, list[str]]:
-    """Group targets by (brief, audience, length): the formats share one plan."""
+def _by_variant(targets: list) -> dict[tuple, list[str]]:
+    """Group targets by key (brief, audience, length, or a pack): formats share one plan."""
     groups: dict[tuple, list[str]] = {}
     for target in targets:
-        groups.setdefault((target.brief, target.audience, target.length), []).append(target.format)
+        groups.setdefault(target.key, []).append(target.format)
     return groups
 
 
@@ -193,6 +236,9 @@ def _build_one(shared: tuple, item: tuple):
     project, content, out_dir = shared
     key, formats, inputs = item
     try:
+        if key[0] == "pack":
+            pack = content.packs[key[1]]
+            return key, packs.build_pack(project, content, out_dir, pack, formats, inputs), None
         return key, _build_variant(project, content, out_dir, key, formats, inputs), None
     except BriefError as error:
         return key, [], BuildError(error.problems)

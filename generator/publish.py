@@ -29,6 +29,7 @@ class OutputRecord:
     plan: dict = field(default_factory=dict)
     input_hash: str = ""
     inputs: dict = field(default_factory=dict)
+    pack: str = ""  # set for a briefing pack, whose brief/audience/length are empty
 
 
 def output_path(brief: str, audience: str, length: str, fmt: str) -> str:

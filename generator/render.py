@@ -60,15 +60,19 @@ def document_types(templates: Path) -> list[str]:
     return sorted(p.stem for p in folder.glob("*.html")) if folder.is_dir() else []
 
 
-def render(plan: Plan, content, templates: Path, medium: str, anchor: str = "") -> Rendered:
+def render(plan: Plan, content, templates: Path, medium: str, anchor: str = "",
+           marking: str | None = None) -> Rendered:
     """Render one plan to HTML for a medium; raise BuildError naming template and line.
 
-    With an anchor (a prefix for every id), the result is one <article> for a pack.
+    With an anchor (a prefix for every id), the result is one <article> for a pack, and
+    marking (when given) replaces the document's own: a pack is marked as a whole.
     """
     notebook = NoteBook()
     prose = ProseRenderer(notebook, plan.audience.terms)
     context = _context(plan, prose, medium, content.settings)
     context.update(anchor=anchor, embedded=bool(anchor))
+    if marking is not None:
+        context["marking"] = marking
     context["reading_minutes"] = max(1, round(_prose_words(context) / content.settings.reading_speed))
     try:
         env = environment(templates)
@@ -82,6 +86,22 @@ def render(plan: Plan, content, templates: Path, medium: str, anchor: str = "") 
         raise BuildError(undefined_problem(error, templates)) from None
     html = html.replace(NOTES_SLOT, endnotes, 1)
     return Rendered(html, count_words(html), len(numbered))
+
+
+def render_pack(context: dict, templates: Path) -> Rendered:
+    """Render a pack (cover, contents, parts already rendered) to HTML."""
+    try:
+        html = environment(templates).get_template("pack.html").render(context)
+    except jinja2.TemplateSyntaxError as error:
+        raise BuildError(template_problem(error, templates)) from None
+    except jinja2.UndefinedError as error:
+        raise BuildError(undefined_problem(error, templates)) from None
+    return Rendered(html, count_words(html), 0)
+
+
+def marking_of(plan: Plan) -> str:
+    """Return the marking a document carries on its own."""
+    return plan.brief.marking or plan.audience.marking
 
 
 def count_words(html: str) -> int:
@@ -104,7 +124,7 @@ def _context(plan: Plan, prose: ProseRenderer, medium: str, settings) -> dict:
         "language": brief.language or settings.language,
         "paper": brief.paper or settings.paper,
         "organization": settings.organization,
-        "marking": brief.marking or plan.audience.marking,
+        "marking": marking_of(plan),
         "date": brief.date,
         "authors": [_author(a, prose) for a in brief.authors],
         "lede": _block(brief.lede, prose),

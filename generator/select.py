@@ -75,6 +75,20 @@ class Plan:
         }
 
 
+def roll_up(markings: list[str], order: list[str]) -> str:
+    """Return the most restrictive of the markings, by their order in settings.
+
+    Without an order, markings that differ cannot be ranked, so they are all kept, in the
+    order met, rather than a less restrictive one silently winning.
+    """
+    present = [m for m in dict.fromkeys(markings) if m]
+    if len(present) <= 1:
+        return present[0] if present else ""
+    if order and all(m in order for m in present):
+        return max(present, key=order.index)
+    return " // ".join(present)
+
+
 def topic_score(topic: Topic, audience: Audience) -> float:
     """Return how much a topic matters to an audience; 0 means leave it out."""
     relevance = WEIGHT_VALUES[topic.relevance.get(audience.id, "medium")]

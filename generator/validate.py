@@ -58,7 +58,33 @@ def validate(content: Content, templates: Path) -> list[Problem]:
                                      audience.document_type, types))
     for brief in content.briefs.values():
         problems += _check_brief(brief, refs, types)
+    for pack in content.packs.values():
+        problems += _check_pack(pack, refs, content)
+    problems += _check_markings(content)
     return problems
+
+
+def _check_pack(pack, refs: _References, content: Content) -> list[Problem]:
+    problems = []
+    for index, part in enumerate(pack.parts):
+        for field, known, kind in (("brief", content.briefs, "brief"),
+                                   ("audience", refs.audiences, "audience"),
+                                   ("length", refs.lengths, "length")):
+            name = getattr(part, field)
+            if name not in known:
+                problems.append(_unknown(pack, ("briefs", index, field), kind, name, known))
+    return problems
+
+
+def _check_markings(content: Content) -> list[Problem]:
+    """Markings must come from settings.markings when it is defined, so they can roll up."""
+    order = content.settings.markings
+    if not order:
+        return []
+    items = [*content.audiences.values(), *content.briefs.values(), *content.packs.values()]
+    return [Problem(item.origin.path, item.line("marking"), f"unknown marking '{item.marking}'",
+                    f"use one of the markings listed in settings.yaml: {', '.join(order)}")
+            for item in items if item.marking and item.marking not in order]
 
 
 def check_templates(templates: Path) -> list[Problem]:

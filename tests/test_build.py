@@ -29,13 +29,15 @@ def manifest(out: Path) -> dict[str, dict]:
 
 def test_default_build_makes_every_declared_output_in_both_formats(built_sample):
     records = manifest(built_sample)
-    assert set(records) == {f"{stem}.{fmt}" for stem in EXPECTED for fmt in ("pdf", "html")}
+    expected = {f"{stem}.{fmt}" for stem in [*EXPECTED, "packs/council-pack"] for fmt in ("pdf", "html")}
+    assert set(records) == expected
     for path, record in records.items():
         data = (built_sample / path).read_bytes()
         assert record["sha256"] == hashlib.sha256(data).hexdigest()
         assert record["words"] > 50
         assert record["format"] == path.rsplit(".", 1)[1]
-        assert path == f"{record['brief']}/{record['audience']}-{record['length']}.{record['format']}"
+        if not record["pack"]:
+            assert path == f"{record['brief']}/{record['audience']}-{record['length']}.{record['format']}"
         if record["format"] == "pdf":
             assert record["pages"] == len(PdfReader(built_sample / path).pages)
 

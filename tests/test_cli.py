@@ -88,7 +88,8 @@ def test_unknown_format_is_a_usage_error(runner):
 def test_schema_describes_every_file_kind(runner):
     result = runner.invoke(main, ["schema"])
     schema = json.loads(result.stdout)
-    assert set(schema["$defs"]) == {"settings", "lengths", "audience", "topic", "brief", "sources"}
+    assert set(schema["$defs"]) == {"settings", "lengths", "audience", "topic", "brief", "pack",
+                                     "sources"}
     topic = json.loads(runner.invoke(main, ["schema", "--kind", "topic"]).stdout)
     assert {"title", "headline", "summary"} <= set(topic["required"])
 

@@ -21,10 +21,10 @@ def build(runner, content: Path, out: Path, *args: str) -> set[str]:
 
 def test_no_op_rebuild_writes_nothing(runner, sample, tmp_path):
     out = tmp_path / "out"
-    assert len(build(runner, sample, out)) == 12
+    assert len(build(runner, sample, out)) == 14
     result = run(runner, sample, "build", "-o", str(out))
     assert re.search(r"^built +0\b", result.stdout, re.M)
-    assert re.search(r"^up to date +12\b", result.stdout, re.M)
+    assert re.search(r"^up to date +14\b", result.stdout, re.M)
     assert build(runner, sample, out) == set()
 
 
@@ -35,7 +35,8 @@ def test_changing_one_topic_rebuilds_only_the_briefs_that_declare_it(runner, sam
     topic.write_text(topic.read_text().replace("about 2 million", "about 3 million"))
     rebuilt = build(runner, sample, out)
     assert rebuilt == {f"harbor-memo/{a}-{length}.{fmt}" for a in ("staff", "public")
-                       for length in ("one-page", "full") for fmt in ("pdf", "html")}
+                       for length in ("one-page", "full") for fmt in ("pdf", "html")} | {
+                       "packs/council-pack.pdf", "packs/council-pack.html"}  # the pack has the memo
     records = {r["path"]: r for r in json.loads((out / "manifest.json").read_text())["outputs"]}
     assert "content/topics/lighthouse-costs.md" in records["harbor-memo/staff-full.pdf"]["inputs"]
     assert "content/topics/lighthouse-costs.md" not in \
@@ -54,7 +55,7 @@ def test_changing_a_template_rebuilds_everything(runner, sample, tmp_path):
     css = templates / "css" / "common.css"
     css.write_text(css.read_text() + "\n/* a change */\n")
     result = run(runner, sample, "build", "-o", str(out), templates=templates)
-    assert re.search(r"^built +12\b", result.stdout, re.M)
+    assert re.search(r"^built +14\b", result.stdout, re.M)
 
 
 def test_a_damaged_output_is_rebuilt_and_force_rebuilds_all(runner, sample, tmp_path):
@@ -64,4 +65,4 @@ def test_a_damaged_output_is_rebuilt_and_force_rebuilds_all(runner, sample, tmp_
     damaged.write_text("truncated")
     assert build(runner, sample, out) == {"harbor-memo/staff-full.html"}
     os.utime(out / "harbor-memo" / "staff-full.pdf", ns=(1, 1))
-    assert len(build(runner, sample, out, "--force")) == 12
+    assert len(build(runner, sample, out, "--force")) == 14

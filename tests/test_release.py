@@ -16,7 +16,7 @@ def test_release_packages_every_output_with_sums_and_a_zip(runner, tmp_path):
     assert result.exit_code == 0, result.output
     folder = out / "release" / "2026.11"
     sums = dict(reversed(line.split("  ", 1)) for line in (folder / "SHA256SUMS").read_text().splitlines())
-    assert len(sums) == 13  # 12 outputs and the manifest
+    assert len(sums) == 15  # 12 outputs, a pack in two formats, and the manifest
     for name, digest in sums.items():
         assert hashlib.sha256((folder / name).read_bytes()).hexdigest() == digest
     with zipfile.ZipFile(folder / "brief-2026.11.zip") as archive:
@@ -48,7 +48,7 @@ def test_release_from_merged_shards_reuses_their_outputs(runner, tmp_path):
     result = run(runner, SAMPLE, "release", "--version", "v2", "-o", str(output))
     assert result.exit_code == 0, result.output
     assert re.search(r"^built +0\b", result.stdout, re.M)
-    assert re.search(r"^up to date +12\b", result.stdout, re.M)
+    assert re.search(r"^up to date +14\b", result.stdout, re.M)
 
 
 def test_a_bad_version_is_refused(runner, tmp_path):

@@ -1,0 +1,81 @@
+"""Briefing packs: several fitted briefs bound into one PDF, and an HTML index of them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from generator import publish, render, select
+from generator.fitting import fit
+from generator.models import Content, Pack
+from generator.publish import output_path
+
+
+def pack_path(pack_id: str, fmt: str) -> str:
+    """Return where a pack goes inside the output folder."""
+    return f"packs/{pack_id}.{fmt}"
+
+
+def part_targets(pack: Pack) -> list[tuple[str, str, str]]:
+    """Return (brief, audience, length) of every part, in order."""
+    return [(part.brief, part.audience, part.length) for part in pack.parts]
+
+
+def build_pack(project, content: Content, out_dir: Path, pack: Pack, formats,
+               inputs: dict[str, str]) -> list[publish.OutputRecord]:
+    """Fit every part to its length, then write the pack as PDF and/or HTML index."""
+    plans, passes = [], 0
+    for brief_id, audience, length in part_targets(pack):
+        plan = select.select(content, content.briefs[brief_id], content.audiences[audience],
+                             content.lengths[length])
+        plan, _, used = fit(project, content, plan)
+        plans.append(plan)
+        passes += used
+    marking = pack.marking or select.roll_up([render.marking_of(p) for p in plans],
+                                             content.settings.markings)
+    records = []
+    describe = {"parts": [output_path(*key, "pdf") for key in part_targets(pack)],
+                "marking": marking, "layout_passes": passes + 1}
+    for fmt in formats:
+        html = _pack_html(project, content, pack, plans, marking, fmt)
+        record = {"brief": "", "audience": "", "length": "", "format": fmt, "words": html.words,
+                  "plan": describe, "pack": pack.id, "inputs": inputs,
+                  "input_hash": _hash(inputs, fmt)}
+        if fmt == "pdf":
+            from generator import typeset
+
+            laid_out = typeset.layout(html.html, project.content,
+                                      [project.content, project.templates])
+            data, record["pages"] = typeset.write_pdf(laid_out), laid_out.pages
+        else:
+            data, record["pages"] = html.html.encode(), None
+        records.append(publish.publish(out_dir, pack_path(pack.id, fmt), data, record))
+    return records
+
+
+def _hash(inputs: dict[str, str], fmt: str) -> str:
+    from generator.inputs import input_hash
+
+    return input_hash(inputs, "pack", fmt)
+
+
+def _pack_html(project, content: Content, pack: Pack, plans: list, marking: str, fmt: str):
+    medium = "print" if fmt == "pdf" else "screen"
+    parts = []
+    for number, plan in enumerate(plans, start=1):
+        anchor = f"part{number}-"
+        key = (plan.brief.id, plan.audience.id, plan.length.id)
+        parts.append({
+            "title": plan.brief.title,
+            "audience": plan.audience.name,
+            "length": plan.length.label,
+            "href": f"#{anchor}document" if medium == "print" else f"../{output_path(*key, 'html')}",
+            "html": render.Markup(render.render(plan, content, project.templates, "print",
+                                                anchor, marking).html) if medium == "print" else "",
+        })
+    authors = dict.fromkeys(a.name for plan in plans for a in plan.brief.authors)
+    context = {
+        "pack": pack, "parts": parts, "marking": marking, "medium": medium,
+        "authors": list(authors), "language": pack.language or content.settings.language,
+        "paper": pack.paper or content.settings.paper,
+    }
+    return render.render_pack(context, project.templates)

@@ -255,9 +255,10 @@ def _build_variant(project: Project, content: Content, out_dir: Path, key: tuple
 
         laid_out = laid_out or layout_plan(project, content, plan)[0]
         pdf = Target(*key, "pdf")
-        records.append(publish.publish(out_dir, pdf.path, typeset.write_pdf(laid_out),
-                                       _record(pdf, laid_out.pages, laid_out.words, describe,
-                                               inputs)))
+        data = typeset.write_pdf(laid_out)
+        record = _record(pdf, laid_out.pages, laid_out.words, describe, inputs)
+        record["inputs"] = {**inputs, **typeset.fonts_used(laid_out)}  # known once laid out
+        records.append(publish.publish(out_dir, pdf.path, data, record))
     if "html" in formats:
         html = render.render(plan, content, project.templates, "screen")
         page = Target(*key, "html")

@@ -68,6 +68,17 @@ def write_pdf(laid_out: Layout) -> bytes:
     return laid_out.document.write_pdf()
 
 
+def fonts_used(laid_out: Layout) -> dict[str, str]:
+    """Return {"fonts/<family> <weight> <style>": sha256 of the font file} after writing."""
+    import hashlib
+
+    used = {}
+    for font in laid_out.document.fonts.values():
+        name = f"fonts/{font.family} {font.weight} {font.style}"
+        used[name] = hashlib.sha256(font.file_content).hexdigest()
+    return dict(sorted(used.items()))
+
+
 def _quiet_weasyprint() -> None:
     # WeasyPrint logs every refused fetch and unsupported CSS property as a warning; the
     # pipeline reports what matters itself.

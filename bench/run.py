@@ -71,11 +71,12 @@ def bench_incremental(out: Path, repeat: int) -> list[str]:
         "## Incremental rebuilds",
         "",
         f"- full build (`--force`): {spread(full)}",
-        f"- no-op rebuild: {spread(noop)} — "
-        f"{statistics.median(noop) / statistics.median(full):.3f} of a full build (target < 1 s)",
-        f"- after editing one topic (`russia-relations`, declared by one brief): "
-        f"{spread(one_topic)} — {statistics.median(one_topic) / statistics.median(full):.2f} "
-        "of a full build",
+        (f"- no-op rebuild: {spread(noop)} — "
+         f"{statistics.median(noop) / statistics.median(full):.3f} of a full build "
+         "(target < 1 s)"),
+        (f"- after editing one topic (`russia-relations`, declared by one brief): "
+         f"{spread(one_topic)} — {statistics.median(one_topic) / statistics.median(full):.2f} "
+         "of a full build"),
         "",
     ]
 
@@ -84,8 +85,8 @@ def machine() -> list[str]:
     import weasyprint
 
     return [
-        f"- machine: {platform.machine()}, {os.cpu_count()} CPUs, {platform.system()} "
-        f"{platform.release()}",
+        (f"- machine: {platform.machine()}, {os.cpu_count()} CPUs, {platform.system()} "
+         f"{platform.release()}"),
         f"- Python {platform.python_version()}, WeasyPrint {weasyprint.__version__}",
         "",
     ]
@@ -95,8 +96,9 @@ def main() -> None:
     repeat = int(os.environ.get("BENCH_REPEAT", "3"))
     out = Path(tempfile.mkdtemp(prefix="brief-bench-"))
     try:
-        lines = ["# Benchmark results", "", "Made by `bench/run.py`; medians (min–max) of "
-                 f"{repeat} runs, ratios against baselines measured in the same run.", ""]
+        intro = (f"Made by `bench/run.py`; medians (min–max) of {repeat} runs, ratios against "
+                 "baselines measured in the same run.")
+        lines = ["# Benchmark results", "", intro, ""]
         lines += machine()
         lines += bench_parallel(out, repeat)
         lines += bench_incremental(out, repeat)

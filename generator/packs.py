@@ -46,6 +46,7 @@ def build_pack(project, content: Content, out_dir: Path, pack: Pack, formats,
             laid_out = typeset.layout(html.html, project.content,
                                       [project.content, project.templates])
             data, record["pages"] = typeset.write_pdf(laid_out), laid_out.pages
+            record["inputs"] = {**inputs, **typeset.fonts_used(laid_out)}
         else:
             data, record["pages"] = html.html.encode(), None
         records.append(publish.publish(out_dir, pack_path(pack.id, fmt), data, record))

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
+from conftest import ROOT, run
 from pypdf import PdfReader
 
-from conftest import ROOT, run
 from generator.load import load_content
 
 
@@ -30,6 +30,7 @@ def test_default_build_makes_every_declared_output(default_build):
     content = load_content(ROOT / "content").content
     declared = {f"{b.id}/{a}-{length}.{fmt}" for b in content.briefs.values()
                 for a in b.audiences for length in b.lengths for fmt in ("pdf", "html")}
+    declared |= {f"packs/{pack}.{fmt}" for pack in content.packs for fmt in ("pdf", "html")}
     records = json.loads((default_build / "manifest.json").read_text())["outputs"]
     assert {r["path"] for r in records} == declared
     assert all((default_build / path).is_file() for path in declared)
@@ -38,7 +39,7 @@ def test_default_build_makes_every_declared_output(default_build):
 def test_default_budgets_hold_and_titles_read_back(default_build):
     content = load_content(ROOT / "content").content
     for record in json.loads((default_build / "manifest.json").read_text())["outputs"]:
-        if record["format"] != "pdf":
+        if record["format"] != "pdf" or record["pack"]:
             continue
         reader = PdfReader(default_build / record["path"])
         budget = content.lengths[record["length"]].pages

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-import re
 import os
+import re
 from pathlib import Path
 
 from conftest import run
@@ -23,8 +23,8 @@ def test_no_op_rebuild_writes_nothing(runner, sample, tmp_path):
     out = tmp_path / "out"
     assert len(build(runner, sample, out)) == 14
     result = run(runner, sample, "build", "-o", str(out))
-    assert re.search(r"^built +0\b", result.stdout, re.M)
-    assert re.search(r"^up to date +14\b", result.stdout, re.M)
+    assert re.search(r"^built +0\b", result.stdout, re.MULTILINE)
+    assert re.search(r"^up to date +14\b", result.stdout, re.MULTILINE)
     assert build(runner, sample, out) == set()
 
 
@@ -55,7 +55,7 @@ def test_changing_a_template_rebuilds_everything(runner, sample, tmp_path):
     css = templates / "css" / "common.css"
     css.write_text(css.read_text() + "\n/* a change */\n")
     result = run(runner, sample, "build", "-o", str(out), templates=templates)
-    assert re.search(r"^built +14\b", result.stdout, re.M)
+    assert re.search(r"^built +14\b", result.stdout, re.MULTILINE)
 
 
 def test_a_damaged_output_is_rebuilt_and_force_rebuilds_all(runner, sample, tmp_path):

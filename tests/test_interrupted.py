@@ -12,9 +12,8 @@ import sys
 import time
 from pathlib import Path
 
-from pypdf import PdfReader
-
 from conftest import ROOT, SAMPLE
+from pypdf import PdfReader
 
 KILLS = 8
 

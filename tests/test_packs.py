@@ -7,9 +7,9 @@ import re
 from html.parser import HTMLParser
 
 import pytest
+from conftest import SAMPLE, run
 from pypdf import PdfReader
 
-from conftest import SAMPLE, run
 from generator.select import roll_up
 
 
@@ -28,7 +28,7 @@ def test_pack_has_cover_and_contents_with_real_page_numbers(pack_out):
     pages = [page.extract_text() for page in reader.pages]
     assert "Harbor Council Briefing Pack" in pages[0]
     assert "Prepared for Members of the Harbor Council" in pages[0]
-    entries = re.findall(r"^(.+?) ?\.{3,} ?(\d+)$", pages[1], re.M)
+    entries = re.findall(r"^(.+?) ?\.{3,} ?(\d+)$", pages[1], re.MULTILINE)
     assert [title for title, _ in entries] == ["Fixing the Harbor", "The Harbor and Its Light",
                                                "Fixing the Harbor"]
     for title, number in entries:
@@ -63,7 +63,9 @@ def test_pack_contents_link_to_the_briefs_inside_the_pdf(pack_out):
 
 def test_pack_html_is_an_index_of_the_briefs_own_pages(pack_out):
     class Links(HTMLParser):
-        hrefs: list = []
+        def __init__(self):
+            super().__init__()
+            self.hrefs: list[str] = []
 
         def handle_starttag(self, tag, attrs):
             if tag == "a":

@@ -30,7 +30,7 @@ def test_releases_are_byte_identical_and_do_not_rebuild(runner, tmp_path, monkey
     run(runner, SAMPLE, "release", "--version", "v1", "-o", str(first))
     run(runner, SAMPLE, "build", "-o", str(second))
     result = run(runner, SAMPLE, "release", "--version", "v1", "-o", str(second))
-    assert re.search(r"^built +0\b", result.stdout, re.M)  # the build was reused
+    assert re.search(r"^built +0\b", result.stdout, re.MULTILINE)  # the build was reused
     zip_a = (first / "release/v1/brief-v1.zip").read_bytes()
     zip_b = (second / "release/v1/brief-v1.zip").read_bytes()
     assert zip_a == zip_b
@@ -47,8 +47,8 @@ def test_release_from_merged_shards_reuses_their_outputs(runner, tmp_path):
     assert run(runner, SAMPLE, "merge-manifests", *manifests, "-o", str(output)).exit_code == 0
     result = run(runner, SAMPLE, "release", "--version", "v2", "-o", str(output))
     assert result.exit_code == 0, result.output
-    assert re.search(r"^built +0\b", result.stdout, re.M)
-    assert re.search(r"^up to date +14\b", result.stdout, re.M)
+    assert re.search(r"^built +0\b", result.stdout, re.MULTILINE)
+    assert re.search(r"^up to date +14\b", result.stdout, re.MULTILINE)
 
 
 def test_a_bad_version_is_refused(runner, tmp_path):

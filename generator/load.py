@@ -125,7 +125,16 @@ class _Reader:
         folder = self.root / name
         if not folder.is_dir():
             return []
-        return sorted(p for p in folder.rglob("*") if p.suffix in suffixes and p.is_file())
+        found = sorted(p for p in folder.rglob("*") if p.suffix in suffixes and p.is_file())
+        return [p for p in found if self.inside(p)]
+
+    def inside(self, path: Path) -> bool:
+        """Refuse files (or links) that resolve outside the content folder."""
+        if self.root.resolve() in path.resolve().parents:
+            return True
+        self.problems.append(Problem(path, 1, "links to a file outside the content folder",
+                                     "copy the file into the content folder instead of linking"))
+        return False
 
     def add(self, items: dict, item, kind: str) -> None:
         if item.id in items:

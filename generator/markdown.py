@@ -68,9 +68,19 @@ def _citation_rule(state, silent: bool) -> bool:
     return True
 
 
+SAFE_SCHEMES = ("http:", "https:", "mailto:")
+
+
+def is_safe_link(url: str) -> bool:
+    """Allow web, mail, in-page and relative links; refuse javascript:, data:, file: and the rest."""
+    scheme = re.match(r"^\s*([a-zA-Z][a-zA-Z0-9+.-]*:)", url)
+    return scheme is None or scheme.group(1).lower() in SAFE_SCHEMES
+
+
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "typographer": True})
+    md.validateLink = is_safe_link
     md.enable(["table", "strikethrough", "replacements", "smartquotes"])
     md.use(footnote_plugin)
     md.inline.ruler.before("link", "citation", _citation_rule)
@@ -86,8 +96,10 @@ def parse(text: str) -> tuple[list, dict]:
 class ProseRenderer:
     """Render the prose of one document, collecting its notes into a NoteBook."""
 
-    def __init__(self, notebook: NoteBook, terms: dict[str, str] | None = None):
+    def __init__(self, notebook: NoteBook, terms: dict[str, str] | None = None,
+                 image_src=None):
         self.notebook = notebook
+        self.image_src = image_src  # maps an image's path to the src the medium needs
         self.terms = _term_pattern(tuple(sorted((terms or {}).items())))
         self.renderer = _parser().renderer.__class__(_parser())
         self.renderer.rules.update({
@@ -96,6 +108,7 @@ class ProseRenderer:
             "text": self._text,
             "heading_open": self._heading,
             "heading_close": self._heading,
+            "image": self._image,
         })
         self.heading_offset = 0
 
@@ -131,6 +144,12 @@ class ProseRenderer:
 
     def _text(self, tokens, idx, options, env) -> str:
         return escapeHtml(self.apply_terms(tokens[idx].content))
+
+    def _image(self, tokens, idx, options, env) -> str:
+        token = tokens[idx]
+        if self.image_src is not None:
+            token.attrSet("src", self.image_src(token.attrGet("src") or ""))
+        return self.renderer.image(tokens, idx, options, env)
 
     def _heading(self, tokens, idx, options, env) -> str:
         token = tokens[idx]
@@ -182,6 +201,16 @@ def find_citations(text: str) -> list[Citation]:
             base = token.meta.get("block_line", 0)
             for source, locator in token.meta["items"]:
                 found.append(Citation(source, locator, base + token.meta["line_offset"]))
+    return found
+
+
+def find_images(text: str) -> list[tuple[str, int]]:
+    """Return (src, line offset) of every image in the Markdown text."""
+    tokens, env = parse(text)
+    found = []
+    for token in _walk(tokens, env):
+        if token.type == "image":
+            found.append((token.attrGet("src") or "", token.meta.get("block_line", 0)))
     return found
 
 

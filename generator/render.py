@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 
 import jinja2
@@ -68,7 +68,8 @@ def render(plan: Plan, content, templates: Path, medium: str, anchor: str = "",
     marking (when given) replaces the document's own: a pack is marked as a whole.
     """
     notebook = NoteBook()
-    prose = ProseRenderer(notebook, plan.audience.terms)
+    image_src = None if medium == "print" else partial(inline_image, content.root)
+    prose = ProseRenderer(notebook, plan.audience.terms, image_src)
     context = _context(plan, prose, medium, content.settings)
     context.update(anchor=anchor, embedded=bool(anchor))
     if marking is not None:
@@ -97,6 +98,21 @@ def render_pack(context: dict, templates: Path) -> Rendered:
     except jinja2.UndefinedError as error:
         raise BuildError(undefined_problem(error, templates)) from None
     return Rendered(html, count_words(html), 0)
+
+
+IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
+               ".gif": "image/gif", ".webp": "image/webp", ".svg": "image/svg+xml"}
+
+
+def inline_image(root: Path, src: str) -> str:
+    """Return an image in the content folder as a data: URL, so the HTML page stands alone."""
+    import base64
+
+    path = root / src
+    kind = IMAGE_TYPES.get(path.suffix.lower())
+    if kind is None or not path.is_file():
+        return src  # validation reports it; never reached for valid content
+    return f"data:{kind};base64,{base64.b64encode(path.read_bytes()).decode()}"
 
 
 def marking_of(plan: Plan) -> str:

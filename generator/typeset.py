@@ -23,29 +23,27 @@ class Layout:
     words: int = 0
 
 
-class FetchRefused(Exception):
-    """A document asked for a resource outside the allowed folders."""
-
-
 def make_fetcher(allowed: list[Path], refused: list[str]):
     """Return a URL fetcher that serves files inside the allowed folders only.
 
-    WeasyPrint turns a fetcher's exception into a logged warning, so each refusal is also
-    recorded in ``refused`` for the caller to report as an error.
+    Paths are resolved (symlinks and "..") before the check. WeasyPrint turns a fetcher's
+    error into a logged warning, so each refusal is also recorded in ``refused`` for the
+    caller to report as an error.
     """
+    from weasyprint.urls import URLFetcher
+
     roots = [folder.resolve() for folder in allowed]
 
-    def fetch(url: str, *args, **kwargs):
-        from weasyprint.urls import default_url_fetcher
+    class ProjectFetcher(URLFetcher):
+        def fetch(self, url, headers=None):
+            parsed = urlparse(url)
+            path = Path(unquote(parsed.path)).resolve() if parsed.scheme == "file" else None
+            if path is None or not any(path == root or root in path.parents for root in roots):
+                refused.append(url)
+                raise ValueError(f"refused to fetch {url}")
+            return super().fetch(path.as_uri(), headers)
 
-        parsed = urlparse(url)
-        path = Path(unquote(parsed.path)).resolve() if parsed.scheme == "file" else None
-        if path is None or not any(path == root or root in path.parents for root in roots):
-            refused.append(url)
-            raise FetchRefused(f"refused to fetch {url}")
-        return default_url_fetcher(url, *args, **kwargs)
-
-    return fetch
+    return ProjectFetcher(allowed_protocols=("file",), allow_redirects=False)
 
 
 def layout(html: str, base_url: Path, allowed: list[Path]) -> Layout:

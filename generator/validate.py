@@ -7,6 +7,7 @@ checked against each other. Every problem is returned; nothing raises.
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,6 +37,7 @@ class _Known:
 
 @dataclass
 class _References:
+    root: Path
     topics: _Known
     audiences: _Known
     lengths: _Known
@@ -46,7 +48,7 @@ def validate(content: Content, templates: Path) -> list[Problem]:
     """Return every problem in the content and templates."""
     problems = check_templates(templates)
     types = _document_types(templates)
-    refs = _References(*(_Known(kind, items, content) for kind, items in (
+    refs = _References(content.root, *(_Known(kind, items, content) for kind, items in (
         ("topic", content.topics), ("audience", content.audiences),
         ("length", content.lengths), ("source", content.sources))))
     for topic in content.topics.values():
@@ -169,12 +171,35 @@ def _brief_prose(brief: Brief) -> list[Prose]:
 
 
 def _check_prose(prose: Prose, refs: _References) -> list[Problem]:
-    problems = []
+    problems = _check_images(prose, refs.root)
     for citation in markdown.find_citations(prose.text):
         if citation.source not in refs.sources:
             line = prose.origin.line + citation.line_offset
             problems.append(_unknown_at(prose.origin.path, line, "source", citation.source,
                                         refs.sources))
+    return problems
+
+
+def _check_images(prose: Prose, root: Path) -> list[Problem]:
+    """Images must be files inside the content folder: nothing is fetched at build time."""
+    from generator.render import IMAGE_TYPES
+
+    problems = []
+    for src, offset in markdown.find_images(prose.text):
+        line = prose.origin.line + offset
+        path = (root / src).resolve()
+        if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", src):
+            problems.append(Problem(prose.origin.path, line, f"image {src[:80]!r} is not a local file",
+                                    "download it into the content folder and use a relative path"))
+        elif root.resolve() not in path.parents:
+            problems.append(Problem(prose.origin.path, line, f"image {src!r} is outside the "
+                                    "content folder", "copy it into the content folder"))
+        elif not path.is_file():
+            problems.append(Problem(prose.origin.path, line, f"image {src!r} not found",
+                                    "paths are relative to the content folder"))
+        elif path.suffix.lower() not in IMAGE_TYPES:
+            problems.append(Problem(prose.origin.path, line, f"image {src!r} is not a picture "
+                                    "file", f"use one of {', '.join(sorted(IMAGE_TYPES))}"))
     return problems
 
 

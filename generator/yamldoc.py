@@ -19,6 +19,8 @@ try:  # libyaml's C parser is about ten times faster than the pure-Python one.
 except AttributeError:  # pragma: no cover - libyaml missing
     _BaseLoader = yaml.SafeLoader
 
+ALLOWED_TAGS = {f"tag:yaml.org,2002:{name}" for name in
+                ("map", "seq", "str", "int", "float", "bool", "null", "merge")}
 MAX_DEPTH = 64
 MAX_NODES = 200_000
 
@@ -104,6 +106,10 @@ class _Builder:
     def build(self, node: yaml.Node, path: PathKey, depth: int) -> object:
         line = self.first_line + node.start_mark.line
         self._count(line, depth)
+        if node.tag not in ALLOWED_TAGS:
+            tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+            raise YamlError(line, f"the YAML tag {tag} is not allowed",
+                            "content is plain data: remove the tag")
         self.doc.lines.setdefault(path, line)
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path, depth)

@@ -184,3 +184,11 @@ def test_build_filters_by_format_audience_and_length(runner, tmp_path, fmt):
                  "one-page", "--format", fmt, "-o", str(out))
     assert result.exit_code == 0, result.output
     assert set(manifest(out)) == {f"harbor-memo/staff-one-page.{fmt}"}
+
+
+def test_images_in_prose_are_embedded(built_sample):
+    html = (built_sample / "harbor-memo/staff-full.html").read_text()
+    assert re.search(r'<img src="data:image/svg\+xml;base64,[A-Za-z0-9+/=]+" '
+                     r'alt="Cross-section of the breakwater"', html)
+    reader = PdfReader(built_sample / "harbor-memo/staff-full.pdf")
+    assert "/XObject" in str(reader.pages[0]["/Resources"]) or "/Pattern" in str(reader.pages[0]["/Resources"])

@@ -1,0 +1,135 @@
+"""Hostile content: nothing outside the project is read, nothing runs, nothing is fetched."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from conftest import run
+from generator.markdown import NoteBook, ProseRenderer
+from generator.yamldoc import YamlError, parse_yaml
+
+def html_of(text: str) -> str:
+    return ProseRenderer(NoteBook()).block(text)
+
+
+def test_links_may_not_use_dangerous_schemes():
+    html = html_of("[a](javascript:alert(1)) [b](data:text/html,<script>x</script>) "
+                   "[c](file:///etc/passwd) [d](VBScript:x) [e](https://ok.example) [f](#top)")
+    assert 'href="https://ok.example"' in html and 'href="#top"' in html
+    assert not re.search(r'href="(javascript|data|file|vbscript):', html, re.I)
+
+
+def test_a_content_file_linking_outside_the_project_is_refused(sample, runner, tmp_path):
+    secret = tmp_path / "secret.md"
+    secret.write_text("---\ntitle: Secret\nheadline: x\nsummary: y\n---\nprivate\n")
+    (sample / "topics" / "secret.md").symlink_to(secret)
+    result = run(runner, sample, "check")
+    assert result.exit_code == 1
+    assert "secret.md:1: links to a file outside the content folder" in result.stderr
+
+
+MARKDOWN_PIECES = st.sampled_from([
+    "<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "[x](javascript:alert(1))",
+    "[x](JaVaScRiPt:alert(1))", "![x](data:image/svg+xml,<svg onload=alert(1)>)",
+    "<a href='javascript:x'>y</a>", "[@src, p. 1]", "^[note <b onclick=x>]", "[^1]",
+    "\n\n[^1]: note\n\n", "## Heading", "> quote", "- item", "1. item", "`code`", "**bold**",
+    "{{ 7*7 }}", "{% include 'x' %}", "<iframe src=x>", "&lt;script&gt;", "\x00", "\t", "\n",
+])
+
+
+class _Tags(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.tags: list[tuple[str, dict]] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(MARKDOWN_PIECES, st.text(max_size=20)), max_size=12))
+def test_random_prose_never_emits_script(pieces):
+    parser = _Tags()
+    parser.feed(html_of("".join(pieces)))
+    for tag, attrs in parser.tags:
+        assert tag not in ("script", "iframe", "object", "embed", "style", "link")
+        assert not [name for name in attrs if name.startswith("on")]
+        for name in ("href", "src"):
+            assert not re.match(r"\s*(javascript|vbscript|data|file):", attrs.get(name) or "", re.I)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=300))
+def test_random_text_is_parsed_or_refused_with_our_own_error(text):
+    try:
+        parse_yaml(text)
+    except YamlError as error:
+        assert error.line >= 1 and error.message
+
+
+YAML_PIECES = st.sampled_from(["a: 1\n", "- x\n", "  ", "&a ", "*a", "!!python/object ", "{", "}",
+                               "[", "]", ": ", "\"", "'", "\t", "---\n", "<<: *a\n", "? ", "|\n",
+                               "!!binary ", "%YAML 1.1\n", "\n"])
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.one_of(YAML_PIECES, st.text(max_size=5)), max_size=30))
+def test_random_yaml_shapes_never_raise_anything_else(pieces):
+    try:
+        parse_yaml("".join(pieces))
+    except YamlError:
+        pass
+
+
+HOSTILE_HTML = """<html><head>
+<link rel="stylesheet" href="file:///etc/hostname">
+<style>@import url("http://198.51.100.1/x.css"); body { background: url(file:///etc/passwd) }</style>
+</head><body>
+<img src="file:///etc/passwd"><img src="https://example.org/x.png">
+<object data="file:///etc/passwd"></object><embed src="file:///etc/passwd">
+<iframe src="file:///etc/passwd"></iframe>
+<a rel="attachment" href="file:///etc/passwd">attached</a>
+<img src="ftp://example.org/x.png">
+</body></html>"""
+
+
+def test_typesetting_reads_nothing_outside_the_project(tmp_path):
+    import pytest
+
+    from generator.errors import BuildError
+    from generator.typeset import layout
+
+    with pytest.raises(BuildError) as raised:
+        layout(HOSTILE_HTML, tmp_path, [tmp_path])
+    message = str(raised.value)
+    for url in ("file:///etc/passwd", "file:///etc/hostname", "http://198.51.100.1/x.css",
+                "https://example.org/x.png", "ftp://example.org/x.png"):
+        assert url in message
+
+
+def test_typesetting_reads_files_inside_the_allowed_folders(tmp_path):
+    from generator.typeset import layout
+
+    picture = tmp_path / "dot.svg"
+    picture.write_text('<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"/>')
+    laid_out = layout(f'<img src="{picture.as_uri()}"><img src="dot.svg">', tmp_path, [tmp_path])
+    assert laid_out.pages == 1
+
+
+def test_a_symlink_inside_an_allowed_folder_that_points_out_is_refused(tmp_path):
+    import pytest
+
+    from generator.errors import BuildError
+    from generator.typeset import layout
+
+    allowed = tmp_path / "content"
+    allowed.mkdir()
+    outside = tmp_path / "outside.svg"
+    outside.write_text('<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"/>')
+    (allowed / "link.svg").symlink_to(outside)
+    with pytest.raises(BuildError):
+        layout('<img src="link.svg">', allowed, [allowed])

@@ -1,5 +1,5 @@
 # The two commands of the README: `make build` and `make test`. Both set up first.
-.PHONY: setup build test check clean bench
+.PHONY: setup build test check clean bench fuzz
 
 setup:
 	@scripts/setup.sh
@@ -18,3 +18,7 @@ clean:
 
 bench: setup
 	.venv/bin/python bench/run.py
+
+fuzz: setup
+	.venv/bin/pip install --quiet atheris
+	.venv/bin/python bench/fuzz_load.py -max_total_time=$${FUZZ_SECONDS:-60}

@@ -9,7 +9,7 @@ from pathlib import Path
 from generator import models as m
 from generator.errors import Problem
 from generator.schemacheck import check_schema
-from generator.yamldoc import YamlDoc, YamlError, parse_yaml, read_text
+from generator.yamldoc import Limits, YamlDoc, YamlError, parse_yaml, read_text
 
 YAML_SUFFIXES = (".yaml", ".yml")
 
@@ -27,6 +27,7 @@ def load_content(root: Path) -> Loaded:
     reader = _Reader(root)
     settings = reader.settings()
     reader.max_bytes = settings.max_file_bytes
+    reader.limits = Limits(settings.max_yaml_depth, settings.max_yaml_values)
     content = m.Content(
         root=root,
         settings=settings,
@@ -49,12 +50,13 @@ class _Reader:
         self.files: list[Path] = []
         self.unreadable: set[str] = set()
         self.max_bytes = m.Settings.max_file_bytes
+        self.limits = Limits()
 
     def parse(self, path: Path, kind: str) -> YamlDoc | None:
         """Parse and schema-check one YAML file; None if it has problems."""
         self.files.append(path)
         try:
-            doc = parse_yaml(read_text(path, self.max_bytes))
+            doc = parse_yaml(read_text(path, self.max_bytes), limits=self.limits)
         except YamlError as error:
             self.problems.append(Problem(path, error.line, error.message, error.hint))
             return None
@@ -104,7 +106,7 @@ class _Reader:
         try:
             text = read_text(path, self.max_bytes)
             front, body_line, body = split_front_matter(text)
-            doc = parse_yaml(front, first_line=2)
+            doc = parse_yaml(front, first_line=2, limits=self.limits)
         except YamlError as error:
             self.problems.append(Problem(path, error.line, error.message, error.hint))
             return None

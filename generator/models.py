@@ -38,6 +38,8 @@ class Settings:
     language: str = "en"
     reading_speed: int = 230
     max_file_bytes: int = 10_000_000
+    max_yaml_depth: int = 64
+    max_yaml_values: int = 200_000
     markings: list[str] = field(default_factory=list)  # least to most restrictive
 
 

@@ -44,6 +44,8 @@ SETTINGS = _object(
         "language": _text,
         "reading_speed": {"type": "integer", "minimum": 50, "maximum": 1000},
         "max_file_bytes": {"type": "integer", "minimum": 1024},
+        "max_yaml_depth": {"type": "integer", "minimum": 8, "maximum": 10_000},
+        "max_yaml_values": {"type": "integer", "minimum": 1000},
         "markings": {"type": "array", "items": _text, "minItems": 1,
                      "description": "markings from least to most restrictive"},
     },

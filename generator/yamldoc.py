@@ -21,7 +21,7 @@ except AttributeError:  # pragma: no cover - libyaml missing
 
 ALLOWED_TAGS = {f"tag:yaml.org,2002:{name}" for name in
                 ("map", "seq", "str", "int", "float", "bool", "null", "merge")}
-MAX_DEPTH = 64
+MAX_DEPTH = 64  # defaults; settings.yaml may change them (max_yaml_depth, max_yaml_values)
 MAX_NODES = 200_000
 
 PathKey = tuple  # a path into the document, e.g. ("sections", 0, "topics")
@@ -64,7 +64,15 @@ class YamlDoc:
         return self.lines.get(path, self.first_line)
 
 
-def parse_yaml(text: str, first_line: int = 1) -> YamlDoc:
+@dataclass(frozen=True)
+class Limits:
+    """How much one YAML document may hold, so hostile files end quickly."""
+
+    depth: int = MAX_DEPTH
+    values: int = MAX_NODES
+
+
+def parse_yaml(text: str, first_line: int = 1, limits: Limits = Limits()) -> YamlDoc:
     """Parse one YAML document; raise YamlError with the line of the first problem."""
     loader = _Loader(text)
     try:
@@ -77,7 +85,7 @@ def parse_yaml(text: str, first_line: int = 1) -> YamlDoc:
         loader.dispose()
     doc = YamlDoc(None, first_line=first_line)
     if node is not None:
-        doc.data = _Builder(loader, doc, first_line).build(node, (), 0)
+        doc.data = _Builder(loader, doc, first_line, limits).build(node, (), 0)
     return doc
 
 
@@ -99,8 +107,8 @@ def _syntax_error(error: yaml.MarkedYAMLError, text: str, first_line: int) -> Ya
 class _Builder:
     """Turn a composed node tree into plain values, recording lines as it goes."""
 
-    def __init__(self, loader: _Loader, doc: YamlDoc, first_line: int):
-        self.loader, self.doc, self.first_line = loader, doc, first_line
+    def __init__(self, loader: _Loader, doc: YamlDoc, first_line: int, limits: Limits):
+        self.loader, self.doc, self.first_line, self.limits = loader, doc, first_line, limits
         self.nodes = 0
 
     def build(self, node: yaml.Node, path: PathKey, depth: int) -> object:
@@ -119,12 +127,13 @@ class _Builder:
 
     def _count(self, line: int, depth: int) -> None:
         self.nodes += 1
-        if depth > MAX_DEPTH:
-            raise YamlError(line, f"nested more than {MAX_DEPTH} levels deep",
-                            "flatten the structure")
-        if self.nodes > MAX_NODES:
-            raise YamlError(line, f"more than {MAX_NODES:,} values (are aliases expanding?)",
-                            "split the file or remove the aliases")
+        if depth > self.limits.depth:
+            raise YamlError(line, f"nested more than {self.limits.depth} levels deep",
+                            "flatten the structure, or raise max_yaml_depth in settings.yaml")
+        if self.nodes > self.limits.values:
+            raise YamlError(line, f"more than {self.limits.values:,} values (are aliases "
+                            "expanding?)", "split the file or remove the aliases, or raise "
+                            "max_yaml_values in settings.yaml")
 
     def _mapping(self, node: yaml.MappingNode, path: PathKey, depth: int) -> dict:
         self.loader.flatten_mapping(node)  # resolves "<<" merge keys

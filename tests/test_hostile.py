@@ -5,12 +5,13 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
+from conftest import run
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import run
 from generator.markdown import NoteBook, ProseRenderer
 from generator.yamldoc import YamlError, parse_yaml
+
 
 def html_of(text: str) -> str:
     return ProseRenderer(NoteBook()).block(text)
@@ -20,7 +21,7 @@ def test_links_may_not_use_dangerous_schemes():
     html = html_of("[a](javascript:alert(1)) [b](data:text/html,<script>x</script>) "
                    "[c](file:///etc/passwd) [d](VBScript:x) [e](https://ok.example) [f](#top)")
     assert 'href="https://ok.example"' in html and 'href="#top"' in html
-    assert not re.search(r'href="(javascript|data|file|vbscript):', html, re.I)
+    assert not re.search(r'href="(javascript|data|file|vbscript):', html, re.IGNORECASE)
 
 
 def test_a_content_file_linking_outside_the_project_is_refused(sample, runner, tmp_path):
@@ -59,7 +60,7 @@ def test_random_prose_never_emits_script(pieces):
         assert tag not in ("script", "iframe", "object", "embed", "style", "link")
         assert not [name for name in attrs if name.startswith("on")]
         for name in ("href", "src"):
-            assert not re.match(r"\s*(javascript|vbscript|data|file):", attrs.get(name) or "", re.I)
+            assert not re.match(r"\s*(javascript|vbscript|data|file):", attrs.get(name) or "", re.IGNORECASE)
 
 
 @settings(max_examples=300, deadline=None)
@@ -133,3 +134,23 @@ def test_a_symlink_inside_an_allowed_folder_that_points_out_is_refused(tmp_path)
     (allowed / "link.svg").symlink_to(outside)
     with pytest.raises(BuildError):
         layout('<img src="link.svg">', allowed, [allowed])
+
+
+def test_a_file_of_tens_of_megabytes_is_refused_quickly(sample, runner):
+    import time
+
+    big = sample / "topics" / "huge.md"
+    big.write_text("---\ntitle: Huge\nheadline: x\nsummary: y\n---\n" + "word " * 4_000_000)
+    started = time.perf_counter()
+    result = run(runner, sample, "check")
+    assert time.perf_counter() - started < 5
+    assert result.exit_code == 1
+    assert "huge.md:1: file is 20,000,0" in result.stderr and "max_file_bytes" in result.stderr
+
+
+def test_yaml_limits_are_configurable(sample, runner):
+    settings = sample / "settings.yaml"
+    settings.write_text(settings.read_text() + "max_yaml_depth: 8\n")
+    (sample / "audiences" / "deep.yaml").write_text("name: x\ntags: " + "[" * 10 + "]" * 10 + "\n")
+    result = run(runner, sample, "check")
+    assert "deep.yaml:2: nested more than 8 levels deep" in result.stderr

@@ -87,9 +87,11 @@ def main(ctx: click.Context, content: str, templates: str) -> None:
 @click.option("--shard", callback=lambda ctx, param, value: _parse_shard(value), default="1/1",
               metavar="K/N", help="Build only the K-th of N slices of the matrix (for CI).")
 @click.option("--fail-fast", is_flag=True, help="Stop at the first output that fails.")
+@click.option("--explain", is_flag=True,
+              help="Say, per output, what was included at which level and what was cut, why.")
 @click.pass_context
 def build(ctx, brief_ids, audiences, lengths, formats, out_dir, force, jobs, shard,
-          fail_fast) -> None:
+          fail_fast, explain) -> None:
     """Build briefs as PDF and HTML.
 
     With no arguments, builds every brief for each audience and length it declares, in
@@ -126,6 +128,8 @@ def build(ctx, brief_ids, audiences, lengths, formats, out_dir, force, jobs, sha
                    progress=progress)
     if interactive and report.planned:
         click.echo()
+    if explain:
+        _explain(report)
     _summary(report, out_dir)
     if report.failures:
         problems = [p for _, error in report.failures for p in error.problems]
@@ -215,6 +219,35 @@ def merge_manifests(manifests, out_dir) -> None:
 
     path = _call(merge, [Path(m) for m in manifests], Path(out_dir))
     click.echo(f"merged {len(manifests)} manifest(s) into {path}")
+
+
+def _explain(report) -> None:
+    """Print what each output built in this run contains, and what was cut and why."""
+    seen = set()
+    for record in sorted(report.records, key=lambda r: (r.path, r.format != "pdf")):
+        name = record.path.rsplit(".", 1)[0]
+        if name in seen or not record.plan.get("included") and not record.pack:
+            continue
+        seen.add(name)
+        plan = record.plan
+        facts = [f"{record.pages} page(s)" if record.pages else record.format]
+        if "last_page_fill" in plan:
+            facts.append(f"last page {plan['last_page_fill']:.0%} full")
+        facts.append(f"{plan.get('layout_passes', 0)} layout pass(es)")
+        click.echo(f"{name}: {', '.join(facts)}")
+        if record.pack:
+            click.echo(f"  parts: {', '.join(plan['parts'])}; marking: {plan['marking']}")
+            continue
+        click.echo("  included: " + ", ".join(f"{t} ({d})" for t, d in plan["included"].items()))
+        if plan["recommendations"]:
+            click.echo("  recommendations: " + "; ".join(
+                f"{title} ({'title only' if d == 'headline' else 'with text'})"
+                for title, d in plan["recommendations"].items()))
+        for cut in plan["cut"]:
+            click.echo(f"  cut: {cut['what']} ({cut['reason']})")
+    if report.skipped:
+        click.echo(f"({len(report.skipped)} up-to-date output(s) not rebuilt; --force to explain "
+                   "them too)")
 
 
 def _summary(report, out_dir: str) -> None:

@@ -250,10 +250,13 @@ def _build_variant(project: Project, content: Content, out_dir: Path, key: tuple
     plan, laid_out, passes = fit(project, content, plan_for(content, Target(*key, formats[0])))
     records = []
     describe = {**plan.describe(), "layout_passes": passes}
+    if laid_out is not None:
+        describe["last_page_fill"] = laid_out.last_page_fill
     if "pdf" in formats:
         from generator import typeset
 
         laid_out = laid_out or layout_plan(project, content, plan)[0]
+        describe["last_page_fill"] = laid_out.last_page_fill
         pdf = Target(*key, "pdf")
         data = typeset.write_pdf(laid_out)
         record = _record(pdf, laid_out.pages, laid_out.words, describe, inputs)

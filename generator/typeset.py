@@ -22,6 +22,23 @@ class Layout:
     pages: int
     words: int = 0
 
+    @property
+    def last_page_fill(self) -> float:
+        """Return how full the last page's content area is, from 0 to 1.
+
+        Text and footnotes are measured from the laid-out boxes, not estimated.
+        """
+        page = self.document.pages[-1]._page_box
+        top, height = page.content_box_y(), page.height
+        used = 0.0
+        for child in page.children:
+            kind = type(child).__name__
+            if kind == "FootnoteAreaBox":
+                used += child.margin_height()
+            elif kind != "MarginBox":
+                used += child.position_y + child.margin_height() - top
+        return round(min(used / height, 1.0), 3) if height else 0.0
+
 
 def make_fetcher(allowed: list[Path], refused: list[str]):
     """Return a URL fetcher that serves files inside the allowed folders only.

@@ -46,8 +46,11 @@ def test_default_build_makes_every_declared_output_in_both_formats(built_sample)
 
 
 def test_one_page_length_fits_on_one_page(built_sample):
+    records = manifest(built_sample)
     for audience in ("staff", "public"):
-        assert len(PdfReader(built_sample / f"harbor-memo/{audience}-one-page.pdf").pages) == 1
+        path = f"harbor-memo/{audience}-one-page.pdf"
+        assert len(PdfReader(built_sample / path).pages) == 1
+        assert 0 < records[path]["plan"]["last_page_fill"] <= 1
 
 
 def test_policy_memo_pdf_reads_as_a_memo(built_sample):

@@ -141,3 +141,14 @@ def test_build_logs_plain_lines_and_a_summary_when_not_a_terminal(runner, tmp_pa
     assert any(line.startswith("built") and "PDF pages" in line for line in lines)
     assert any(line.startswith("failed") for line in lines)
     assert lines[-1].startswith("time")
+
+
+def test_build_explain_says_what_was_included_cut_and_how_full(runner, tmp_path):
+    result = run(runner, SAMPLE, "build", "harbor-memo", "-a", "public", "-l", "one-page",
+                 "--explain", "-o", str(tmp_path / "o"))
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert "harbor-memo/public-one-page: 1 page(s), last page " in out
+    assert "% full" in out and "layout pass(es)" in out
+    assert "included: harbor-overview (summary)" in out
+    assert "cut: lighthouse-costs (not relevant to public)" in out

@@ -224,7 +224,7 @@ def merge_manifests(manifests, out_dir) -> None:
 def _explain(report) -> None:
     """Print what each output built in this run contains, and what was cut and why."""
     seen = set()
-    for record in sorted(report.records, key=lambda r: (r.path, r.format != "pdf")):
+    for record in sorted(report.records, key=lambda r: (r.path.rsplit(".", 1)[0], r.format != "pdf")):
         name = record.path.rsplit(".", 1)[0]
         if name in seen or not record.plan.get("included") and not record.pack:
             continue

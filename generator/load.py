@@ -37,7 +37,6 @@ def load_content(root: Path) -> Loaded:
         briefs=reader.folder("briefs", YAML_SUFFIXES, "brief", _brief),
         sources=reader.sources(),
         packs=reader.folder("packs", YAML_SUFFIXES, "pack", _pack),
-        files=reader.files,
         unreadable=reader.unreadable,
     )
     return Loaded(content, reader.problems)
@@ -47,14 +46,12 @@ class _Reader:
     def __init__(self, root: Path):
         self.root = root
         self.problems: list[Problem] = []
-        self.files: list[Path] = []
         self.unreadable: set[str] = set()
         self.max_bytes = m.Settings.max_file_bytes
         self.limits = Limits()
 
     def parse(self, path: Path, kind: str) -> YamlDoc | None:
         """Parse and schema-check one YAML file; None if it has problems."""
-        self.files.append(path)
         try:
             doc = parse_yaml(read_text(path, self.max_bytes), limits=self.limits)
         except YamlError as error:
@@ -102,7 +99,6 @@ class _Reader:
         return items
 
     def parse_topic(self, path: Path):
-        self.files.append(path)
         try:
             text = read_text(path, self.max_bytes)
             front, body_line, body = split_front_matter(text)

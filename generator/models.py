@@ -215,5 +215,4 @@ class Content:
     briefs: dict[str, Brief]
     sources: dict[str, Source]
     packs: dict[str, Pack] = field(default_factory=dict)
-    files: list[Path] = field(default_factory=list)
     unreadable: set[str] = field(default_factory=set)  # "kind:id" of files that failed to load

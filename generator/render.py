@@ -33,7 +33,6 @@ class Rendered:
 
     html: str
     words: int
-    notes: int
 
 
 @lru_cache(maxsize=8)
@@ -86,7 +85,7 @@ def render(plan: Plan, content, templates: Path, medium: str, anchor: str = "",
     except jinja2.UndefinedError as error:
         raise BuildError(undefined_problem(error, templates)) from None
     html = html.replace(NOTES_SLOT, endnotes, 1)
-    return Rendered(html, count_words(html), len(numbered))
+    return Rendered(html, count_words(html))
 
 
 def render_pack(context: dict, templates: Path) -> Rendered:
@@ -97,7 +96,7 @@ def render_pack(context: dict, templates: Path) -> Rendered:
         raise BuildError(template_problem(error, templates)) from None
     except jinja2.UndefinedError as error:
         raise BuildError(undefined_problem(error, templates)) from None
-    return Rendered(html, count_words(html), 0)
+    return Rendered(html, count_words(html))
 
 
 IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",

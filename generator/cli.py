@@ -34,7 +34,7 @@ def _fail_with(problems, summary: str) -> None:
     raise ProblemsReported(summary)
 
 
-def _call(function, *args, **kwargs):
+def _call(function, *args, consequence: str = "nothing was built", **kwargs):
     """Run a library call, turning its errors into CLI errors."""
     from generator.errors import BriefError, ChoiceError
 
@@ -48,7 +48,7 @@ def _call(function, *args, **kwargs):
     except BriefError as error:
         count = len(error.problems)
         _fail_with(error.problems, f"{count} problem{'s' if count > 1 else ''} found; "
-                   "nothing was built")
+                   f"{consequence}")
 
 
 _PARAM_HINTS = {"pack": "PACK_ID", "brief": "BRIEF_ID", "audience": "--audience", "length": "--length",
@@ -131,9 +131,7 @@ def build(ctx, brief_ids, audiences, lengths, formats, out_dir, force, jobs, sha
     if explain:
         _explain(report)
     _summary(report, out_dir)
-    if report.failures:
-        problems = [p for _, error in report.failures for p in error.problems]
-        _fail_with(problems, f"{len(report.failures)} output(s) failed")
+    _fail_on_failures(report)
 
 
 def _parse_shard(value: str) -> tuple[int, int]:
@@ -168,9 +166,7 @@ def pack(ctx, pack_ids, formats, out_dir, force) -> None:
     report = _call(run_build, _project(ctx), Path(out_dir), formats=formats, force=force,
                    pack_ids=pack_ids)
     _summary(report, out_dir)
-    if report.failures:
-        problems = [p for _, error in report.failures for p in error.problems]
-        _fail_with(problems, f"{len(report.failures)} output(s) failed")
+    _fail_on_failures(report)
 
 
 @main.command()
@@ -196,11 +192,10 @@ def release(ctx, version, out_dir, jobs) -> None:
 
     report = _call(run_build, _project(ctx), Path(out_dir), jobs=jobs)
     _summary(report, out_dir)
-    if report.failures:
-        problems = [p for _, error in report.failures for p in error.problems]
-        _fail_with(problems, f"{len(report.failures)} output(s) failed; no release was made")
+    _fail_on_failures(report, "; no release was made")
     paths = {r.path for r in report.records} | {t.path for t in report.skipped}
-    folder = _call(make_release, Path(out_dir), version, paths)
+    folder = _call(make_release, Path(out_dir), version, paths,
+                   consequence="no release was made")
     click.echo(f"release {version}: {len(paths)} outputs in {folder}/")
 
 
@@ -217,7 +212,8 @@ def merge_manifests(manifests, out_dir) -> None:
     """
     from generator.publish import merge_manifests as merge
 
-    path = _call(merge, [Path(m) for m in manifests], Path(out_dir))
+    path = _call(merge, [Path(m) for m in manifests], Path(out_dir),
+                 consequence="nothing was merged")
     click.echo(f"merged {len(manifests)} manifest(s) into {path}")
 
 
@@ -248,6 +244,13 @@ def _explain(report) -> None:
     if report.skipped:
         click.echo(f"({len(report.skipped)} up-to-date output(s) not rebuilt; --force to explain "
                    "them too)")
+
+
+def _fail_on_failures(report, consequence: str = "") -> None:
+    """Print the problems of every output that failed, then exit 1 naming how many."""
+    if report.failures:
+        problems = [p for _, error in report.failures for p in error.problems]
+        _fail_with(problems, f"{len(report.failures)} output(s) failed{consequence}")
 
 
 def _summary(report, out_dir: str) -> None:
@@ -295,7 +298,7 @@ def list_(ctx, as_json: bool) -> None:
     """
     from generator.pipeline import load_project
 
-    content = _call(load_project, _project(ctx))
+    content = _call(load_project, _project(ctx), consequence="nothing was listed")
     listing = {
         "briefs": {b.id: {"title": b.title, "type": b.type, "audiences": b.audiences,
                           "lengths": b.lengths} for b in content.briefs.values()},

@@ -20,7 +20,7 @@ class InputHasher:
     def __init__(self, content: Content, templates: Path):
         self.content = content
         self.templates = templates
-        self.digests: dict[Path, str] = {}
+        self.digests: dict[Path, str] = dict(content.digests)  # content files: read once
         self.template_files = sorted(p for p in templates.rglob("*") if p.is_file())
 
     def digest(self, path: Path) -> str:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator import models as m
 from generator.errors import Problem
 from generator.schemacheck import check_schema
-from generator.yamldoc import Limits, YamlDoc, YamlError, parse_yaml, read_text
+from generator.yamldoc import Limits, YamlDoc, YamlError, decode_text, parse_yaml, read_bytes
 
 YAML_SUFFIXES = (".yaml", ".yml")
 
@@ -38,6 +39,7 @@ def load_content(root: Path) -> Loaded:
         sources=reader.sources(),
         packs=reader.folder("packs", YAML_SUFFIXES, "pack", _pack),
         unreadable=reader.unreadable,
+        digests=reader.digests,
     )
     return Loaded(content, reader.problems)
 
@@ -47,13 +49,20 @@ class _Reader:
         self.root = root
         self.problems: list[Problem] = []
         self.unreadable: set[str] = set()
+        self.digests: dict[Path, str] = {}
         self.max_bytes = m.Settings.max_file_bytes
         self.limits = Limits()
+
+    def read(self, path: Path) -> str:
+        """Read a file's text once, keeping its hash for the build's input hashes."""
+        raw = read_bytes(path, self.max_bytes)
+        self.digests[path] = hashlib.sha256(raw).hexdigest()
+        return decode_text(raw)
 
     def parse(self, path: Path, kind: str) -> YamlDoc | None:
         """Parse and schema-check one YAML file; None if it has problems."""
         try:
-            doc = parse_yaml(read_text(path, self.max_bytes), limits=self.limits)
+            doc = parse_yaml(self.read(path), limits=self.limits)
         except YamlError as error:
             self.problems.append(Problem(path, error.line, error.message, error.hint))
             return None
@@ -100,7 +109,7 @@ class _Reader:
 
     def parse_topic(self, path: Path):
         try:
-            text = read_text(path, self.max_bytes)
+            text = self.read(path)
             front, body_line, body = split_front_matter(text)
             doc = parse_yaml(front, first_line=2, limits=self.limits)
         except YamlError as error:

@@ -216,3 +216,4 @@ class Content:
     sources: dict[str, Source]
     packs: dict[str, Pack] = field(default_factory=dict)
     unreadable: set[str] = field(default_factory=set)  # "kind:id" of files that failed to load
+    digests: dict[Path, str] = field(default_factory=dict)  # sha256 of every file read

@@ -159,13 +159,17 @@ class _Builder:
                             "quote the value if it is text") from None
 
 
-def read_text(path: Path, max_bytes: int) -> str:
-    """Read a content file as UTF-8 text, or raise YamlError saying what is wrong."""
+def read_bytes(path: Path, max_bytes: int) -> bytes:
+    """Read a content file's bytes, refusing one over the size limit before reading it."""
     size = path.stat().st_size
     if size > max_bytes:
         raise YamlError(1, f"file is {size:,} bytes, over the {max_bytes:,}-byte limit",
                         "split it, or raise max_file_bytes in settings.yaml")
-    raw = path.read_bytes()
+    return path.read_bytes()
+
+
+def decode_text(raw: bytes) -> str:
+    """Return a content file's bytes as UTF-8 text, or raise YamlError saying what is wrong."""
     if b"\x00" in raw[:8192]:
         raise YamlError(1, "this is a binary file, not text", "remove it from the content folder")
     try:

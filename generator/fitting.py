@@ -1,47 +1,186 @@
-"""Fitting a length's page budget: lay out candidate plans until the fullest one fits."""
+"""Fitting a length's page budget: measure every item once, predict, confirm by layout.
+
+Pass 1 lays out a measuring document holding every item at every level of detail, which
+gives each item's height. From those heights the fitter predicts the fullest plan that
+fills the budget (the shrink order decides what goes first; then anything smaller that
+still fits is added back, so the last page is not left half empty) and confirms it with a
+real layout. A wrong prediction is corrected by the measured difference and confirmed again.
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from generator import render, select
 from generator.errors import BuildError
 from generator.models import Content
 
+FILL_TARGET = 0.8  # the last page of a budgeted output is at least this full
+AIM = 0.93  # of the budget's height: predictions aim a little short of the last line
+PASS_LIMIT = 4  # layout passes before the search falls back to shrinking step by step
+
+
+@dataclass(frozen=True)
+class Trial:
+    """One confirmed plan: its levels, predicted height and layout."""
+
+    levels: dict
+    need: float
+    layout: object
+
 
 def fit(project, content: Content, plan: select.Plan):
-    """Return the fullest plan that fits the length's page budget, with its layout.
-
-    The candidate plans run from everything relevant down to the bare minimum; more
-    content never means fewer pages, so a binary search over them finds the fullest plan
-    that fits in a few layout passes.
-    """
+    """Return (fitted plan, its layout, layout passes) for the length's page budget."""
     budget = plan.length.pages
     if budget is None:
         return plan, None, 0
-    candidates = [plan]
-    while (smaller := select.shrink(candidates[-1])) is not None:
-        candidates.append(smaller)
-    passes, best = 0, None
-    low, high = 0, len(candidates) - 1
-    while low <= high:
-        middle = low if passes == 0 else (low + high) // 2
-        laid_out, _ = layout_plan(project, content, candidates[middle])
+    sizes = measure(project, content, plan)
+    if not sizes.heights:  # templates without data-fit marks: search the shrink sequence
+        return _search(project, content, plan, sizes.sequence)
+    passes, best, overflow = 1, None, None
+    capacity = budget * sizes.page_height * AIM
+    while True:
+        levels = sizes.choose(capacity, below=overflow.need if overflow else None)
+        need = sizes.need(levels)
+        if (best and need <= best.need) or (overflow and need >= overflow.need):
+            break  # no untried plan between the fullest fit and the smallest overflow
+        laid_out, _ = layout_plan(project, content, select.with_levels(plan, levels))
         passes += 1
+        trial = Trial(levels, need, laid_out)
         if laid_out.pages <= budget:
+            best = trial if best is None or need > best.need else best
+            if laid_out.last_page_fill >= FILL_TARGET or levels == sizes.everything:
+                break
+        else:
+            overflow = trial if overflow is None or need < overflow.need else overflow
+        capacity = _next_capacity(trial, budget, sizes.page_height, passes)
+        if best and passes >= PASS_LIMIT:
+            break
+    if best is None:
+        raise _cannot_fit(plan)
+    return select.with_levels(plan, best.levels), best.layout, passes
+
+
+def _search(project, content: Content, plan: select.Plan, sequence: list):
+    """Binary search for the fullest plan of the shrink sequence that fits."""
+    passes, best = 1, None
+    low, high = 0, len(sequence) - 1
+    while low <= high:
+        middle = (low + high) // 2
+        laid_out, _ = layout_plan(project, content, select.with_levels(plan, sequence[middle]))
+        passes += 1
+        if laid_out.pages <= plan.length.pages:
             best, high = (middle, laid_out), middle - 1
         else:
             low = middle + 1
     if best is None:
-        brief, audience = plan.brief.id, plan.audience.id
-        raise BuildError(f"{brief} for {audience}: cannot fit the {plan.length.id} length "
-                         f"({budget} page(s)) even with the least content")
-    return candidates[best[0]], best[1], passes
+        raise _cannot_fit(plan)
+    return select.with_levels(plan, sequence[best[0]]), best[1], passes
 
 
-def layout_plan(project, content: Content, plan: select.Plan):
+def _cannot_fit(plan: select.Plan) -> BuildError:
+    return BuildError(f"{plan.brief.id} for {plan.audience.id}: cannot fit the "
+                      f"{plan.length.id} length ({plan.length.pages} page(s)) even with the "
+                      "least content; make the length longer or the title block shorter")
+
+
+def _next_capacity(trial: Trial, budget: int, page: float, passes: int) -> float:
+    """Correct the prediction by how far the real layout was from it."""
+    actual = (trial.layout.pages - 1) * page + trial.layout.last_page_fill * page
+    scale = actual / trial.need if trial.need else 1.0
+    aim = AIM if passes < PASS_LIMIT else AIM - 0.04 * (passes - PASS_LIMIT + 1)
+    return budget * page * aim / max(scale, 1e-6)
+
+
+@dataclass
+class Sizes:
+    """The measured height of every item at every level, and what a plan would need."""
+
+    page_height: float
+    base: float  # what every plan has: masthead, lead, back matter
+    heights: dict  # (item key, level) -> height
+    groups: dict  # section title -> its heading and intro
+    sequence: list  # levels of the shrink sequence, fullest first
+    order: list  # item keys, most important first
+    group_of: dict  # item key -> the title of its section (None: untitled)
+
+    @property
+    def everything(self) -> dict:
+        return self.sequence[0]
+
+    @property
+    def smallest(self) -> dict:
+        return self.sequence[-1]
+
+    def need(self, levels: dict) -> float:
+        """Return the predicted height of a plan at these levels."""
+        total = self.base
+        present_groups = set()
+        for key, level in levels.items():
+            if level >= 0:
+                total += self.heights.get((key, level), 0.0)
+                present_groups.add(self.group_of.get(key))
+        return total + sum(self.groups[g] for g in present_groups if g in self.groups)
+
+    def choose(self, capacity: float, below: float | None = None) -> dict:
+        """Return the fullest levels predicted to need at most capacity (and less than below)."""
+        def fits(levels):
+            need = self.need(levels)
+            return need <= capacity and (below is None or need < below)
+
+        levels = next((c for c in self.sequence if fits(c)), self.smallest)
+        return self._fill(dict(levels), fits)
+
+    def _fill(self, levels: dict, fits) -> dict:
+        """Add back, most important first, any level of detail that still fits."""
+        grown = True
+        while grown:
+            grown = False
+            for key in self.order:
+                if levels.get(key, -1) < self.everything[key]:
+                    trial = {**levels, key: levels.get(key, -1) + 1}
+                    if fits(trial):
+                        levels, grown = trial, True
+                        break
+        return levels
+
+
+def measure(project, content: Content, plan: select.Plan) -> Sizes:
+    """Lay out the measuring document once and read every item's height from it."""
+    laid_out, _ = layout_plan(project, content, select.measuring_plan(plan), measuring=True)
+    found = laid_out.item_heights()
+    heights, groups = {}, {}
+    for fit_key, height in found.items():
+        kind, rest = fit_key.split(":", 1)
+        if kind == "group":
+            groups[rest] = height
+        else:
+            name, level = rest.rsplit(":", 1)
+            heights[(f"{kind}:{name}", int(level))] = height
+    group_of = {select.item_key(plan, planned): section.title or None
+                for section in plan.sections for planned in section.topics}
+    for title in groups:  # a group's own height: its heading and intro
+        groups[title] -= sum(h for (key, _), h in heights.items() if group_of.get(key) == title)
+    items = sum(h for (k, _), h in heights.items() if k != "bibliography")
+    base = laid_out.used_height - items - sum(groups.values()) \
+        - heights.get(("bibliography", 0), 0.0)
+    return Sizes(laid_out.page_height, base, heights, groups, select.shrink_sequence(plan),
+                 _importance(plan), group_of)
+
+
+def _importance(plan: select.Plan) -> list[str]:
+    """Return item keys from most to least important (ties keep document order)."""
+    items = [*plan.topics, *plan.recommendations]
+    ranked = sorted(range(len(items)), key=lambda i: -items[i].score)
+    keys = [select.item_key(plan, items[i]) for i in ranked]
+    return keys + (["bibliography"] if plan.bibliography else [])
+
+
+def layout_plan(project, content: Content, plan: select.Plan, measuring: bool = False):
     """Render a plan for print and lay it out; return the layout and the HTML."""
     from generator import typeset
 
-    html = render.render(plan, content, project.templates, "print")
+    html = render.render(plan, content, project.templates, "print", measuring=measuring)
     allowed = [project.content, project.templates]
     laid_out = typeset.layout(html.html, project.content, allowed)
     laid_out.words = html.words

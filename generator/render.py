@@ -16,6 +16,8 @@ from markupsafe import Markup
 
 from generator.errors import BuildError, Problem
 from generator.markdown import Note, NoteBook, ProseRenderer
+from generator import select
+from generator.models import DETAIL_LEVELS
 from generator.select import Plan
 
 MEDIA = ("print", "screen")
@@ -60,17 +62,19 @@ def document_types(templates: Path) -> list[str]:
 
 
 def render(plan: Plan, content, templates: Path, medium: str, anchor: str = "",
-           marking: str | None = None) -> Rendered:
+           marking: str | None = None, measuring: bool = False) -> Rendered:
     """Render one plan to HTML for a medium; raise BuildError naming template and line.
 
     With an anchor (a prefix for every id), the result is one <article> for a pack, and
     marking (when given) replaces the document's own: a pack is marked as a whole.
+    ``measuring`` marks every item with its fit key (``data-fit``) and keeps notes in
+    the text, so the fitter can read each item's height from one layout.
     """
     notebook = NoteBook()
     image_src = None if medium == "print" else partial(inline_image, content.root)
     prose = ProseRenderer(notebook, plan.audience.terms, image_src)
     context = _context(plan, prose, medium, content.settings)
-    context.update(anchor=anchor, embedded=bool(anchor))
+    context.update(anchor=anchor, embedded=bool(anchor), measuring=measuring)
     if marking is not None:
         context["marking"] = marking
     context["reading_minutes"] = max(1, round(_prose_words(context) / content.settings.reading_speed))
@@ -144,7 +148,8 @@ def _context(plan: Plan, prose: ProseRenderer, medium: str, settings) -> dict:
         "authors": [_author(a, prose) for a in brief.authors],
         "lede": _block(brief.lede, prose),
         "sections": sections,
-        "recommendations": [_recommendation(r, prose) for r in plan.recommendations],
+        "recommendations": [_recommendation(r, prose, select.item_key(plan, r))
+                            for r in plan.recommendations],
         "notes": _block(brief.notes, prose),
         "acknowledgments": _block(brief.acknowledgments, prose),
         "notes_slot": Markup(NOTES_SLOT),
@@ -169,6 +174,7 @@ def _block(value, prose: ProseRenderer, heading_offset: int = 1) -> Markup | Non
 def _section(section, prose: ProseRenderer) -> dict:
     nested = bool(section.title)
     return {
+        "fit_key": f"group:{section.title}",
         "title": prose.apply_terms(section.title),
         "intro": _block(section.intro, prose),
         "topics": [_topic(p, prose, 2 if nested else 1) for p in section.topics],
@@ -182,6 +188,7 @@ def _topic(planned, prose: ProseRenderer, heading_offset: int) -> dict:
         "id": topic.id,
         "title": prose.apply_terms(topic.title),
         "detail": detail,
+        "fit_key": f"topic:{topic.id}:{DETAIL_LEVELS.index(detail)}",
         "headline": Markup(prose.inline(topic.headline.text)),
         "summary": _block(topic.summary, prose) if detail != "headline" else None,
         "key_points": [Markup(prose.inline(p.text)) for p in topic.key_points]
@@ -200,9 +207,10 @@ def _author(author, prose: ProseRenderer) -> dict:
     }
 
 
-def _recommendation(planned, prose: ProseRenderer) -> dict:
+def _recommendation(planned, prose: ProseRenderer, key: str) -> dict:
     rec = planned.recommendation
     return {
+        "fit_key": f"{key}:{DETAIL_LEVELS.index(planned.detail)}",
         "title": Markup(prose.inline(rec.title)),
         "body": _block(rec.body, prose) if planned.detail != "headline" else None,
         "priority": rec.priority,

@@ -2,7 +2,8 @@
 
 (content, brief, audience, length) -> Plan. The plan says which topics appear, at which
 level of detail, which recommendations, and what was left out and why. Fitting a page
-budget (pipeline) asks for a smaller plan with ``shrink`` until the layout fits.
+budget (fitting.py) works on *levels*: every item of the unfitted plan gets a level, from -1
+(left out) up to its planned detail, and ``with_levels`` turns an assignment back into a plan.
 """
 
 from __future__ import annotations
@@ -150,6 +151,80 @@ def shrink(plan: Plan) -> Plan | None:
     reason = f"page budget (lowest weight for {plan.audience.id})"
     cut = Cut(_name(weakest), reason)
     return replace(_swap(plan, weakest, None), cuts=plan.cuts + (cut,))
+
+
+CUT = -1  # the level of an item left out
+
+
+def item_key(plan: Plan, item) -> str:
+    """Return the stable key of a planned topic or recommendation within its brief."""
+    if isinstance(item, PlannedTopic):
+        return f"topic:{item.topic.id}"
+    index = next(i for i, rec in enumerate(plan.brief.recommendations)
+                 if rec is item.recommendation)
+    return f"rec:{index}"
+
+
+def levels_of(plan: Plan) -> dict[str, int]:
+    """Return the level of every item of a plan (absent items are simply missing)."""
+    levels = {item_key(plan, item): _level(item)
+              for item in [*plan.topics, *plan.recommendations]}
+    levels["bibliography"] = 0 if plan.bibliography else CUT
+    return levels
+
+
+def with_levels(plan: Plan, levels: dict[str, int]) -> Plan:
+    """Return the unfitted plan with each item at its level (CUT or missing: left out).
+
+    Items keep their order; a section whose topics are all left out goes with them.
+    """
+    reason = f"page budget (lowest weight for {plan.audience.id})"
+    cuts = list(plan.cuts)
+
+    def level_of(item):
+        level = levels.get(item_key(plan, item), CUT)
+        if level == CUT:
+            cuts.append(Cut(_name(item), reason))
+            return None
+        return replace(item, detail=DETAIL_LEVELS[min(level, _level(item))])
+
+    sections = []
+    for section in plan.sections:
+        topics = tuple(t for t in map(level_of, section.topics) if t is not None)
+        if topics:
+            sections.append(replace(section, topics=topics))
+    recommendations = tuple(r for r in map(level_of, plan.recommendations) if r is not None)
+    bibliography = plan.bibliography and levels.get("bibliography", CUT) >= 0
+    if plan.bibliography and not bibliography:
+        cuts.insert(len(plan.cuts), Cut("bibliography", "page budget"))
+    return replace(plan, sections=tuple(sections), recommendations=recommendations,
+                   bibliography=bibliography, cuts=tuple(cuts))
+
+
+def shrink_sequence(plan: Plan) -> list[dict[str, int]]:
+    """Return the levels of every plan ``shrink`` passes through, fullest first."""
+    sequence = [levels_of(plan)]
+    while (plan := shrink(plan)) is not None:
+        sequence.append(levels_of(plan))
+    return sequence
+
+
+def measuring_plan(plan: Plan) -> Plan:
+    """Return a plan holding every item at every level it may take, to measure them all.
+
+    Each topic appears once per level from its planned detail down to a headline, each
+    recommendation with and without its body, so one layout gives every height the fitter
+    needs.
+    """
+    sections = tuple(
+        replace(section, topics=tuple(
+            replace(p, detail=DETAIL_LEVELS[level])
+            for p in section.topics for level in range(_level(p), -1, -1)))
+        for section in plan.sections)
+    recommendations = tuple(
+        replace(r, detail=DETAIL_LEVELS[level])
+        for r in plan.recommendations for level in range(_level(r), -1, -1))
+    return replace(plan, sections=sections, recommendations=recommendations)
 
 
 def _level(item) -> int:

@@ -23,21 +23,70 @@ class Layout:
     words: int = 0
 
     @property
+    def page_height(self) -> float:
+        """Return the height of a page's content area (the first page's), in CSS px."""
+        return self.document.pages[0]._page_box.height
+
+    @property
     def last_page_fill(self) -> float:
         """Return how full the last page's content area is, from 0 to 1.
 
         Text and footnotes are measured from the laid-out boxes, not estimated.
         """
         page = self.document.pages[-1]._page_box
-        top, height = page.content_box_y(), page.height
-        used = 0.0
-        for child in page.children:
-            kind = type(child).__name__
-            if kind == "FootnoteAreaBox":
-                used += child.margin_height()
-            elif kind != "MarginBox":
-                used += child.position_y + child.margin_height() - top
-        return round(min(used / height, 1.0), 3) if height else 0.0
+        return round(min(_used_height(page) / page.height, 1.0), 3) if page.height else 0.0
+
+    @property
+    def used_height(self) -> float:
+        """Return the height all pages' text and notes take, without page-end gaps."""
+        return sum(_used_height(page._page_box) for page in self.document.pages)
+
+    def item_heights(self) -> dict[str, float]:
+        """Return the laid-out height of every element marked ``data-fit``, by its key.
+
+        An element split over pages adds up its pieces.
+        """
+        heights: dict[str, float] = {}
+        for page in self.document.pages:
+            _collect_heights(page._page_box, heights)
+        return heights
+
+
+def _used_height(page) -> float:
+    """Return how much of a page's content area its text and footnotes take."""
+    top, used = page.content_box_y(), 0.0
+    for child in page.children:
+        kind = type(child).__name__
+        if kind == "FootnoteAreaBox":
+            used += child.margin_height()
+        elif kind != "MarginBox":
+            used += _bottom(child) - top
+    return used
+
+
+def _bottom(box) -> float:
+    """Return where a box's content ends: a block split over pages stretches to the page
+    foot, so its last child's end is where its text really stops."""
+    end = box.position_y + box.margin_height()
+    children = getattr(box, "children", ())
+    if type(box).__name__ != "BlockBox" or not children:
+        return end
+    inner = max(_bottom(child) for child in children)
+    return min(end, inner + box.padding_bottom + box.border_bottom_width + box.margin_bottom)
+
+
+def _collect_heights(box, heights: dict[str, float]) -> None:
+    """Add up the height of each ``data-fit`` element, gaps to the next sibling included
+    (margins between blocks collapse, so the distance between tops is what an item costs)."""
+    children = list(getattr(box, "children", ()))
+    for index, child in enumerate(children):
+        element = getattr(child, "element", None)
+        key = element.get("data-fit") if element is not None else None
+        if key and element is not getattr(box, "element", None):
+            following = children[index + 1] if index + 1 < len(children) else None
+            end = following.position_y if following is not None else _bottom(child)
+            heights[key] = heights.get(key, 0.0) + end - child.position_y
+        _collect_heights(child, heights)
 
 
 def make_fetcher(allowed: list[Path], refused: list[str]):

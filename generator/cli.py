@@ -229,6 +229,8 @@ def _explain(report) -> None:
         facts = [f"{record.pages} page(s)" if record.pages else record.format]
         if "last_page_fill" in plan:
             facts.append(f"last page {plan['last_page_fill']:.0%} full")
+        if plan.get("complete"):
+            facts.append("all relevant content included")
         facts.append(f"{plan.get('layout_passes', 0)} layout pass(es)")
         click.echo(f"{name}: {', '.join(facts)}")
         if record.pack:

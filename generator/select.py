@@ -62,6 +62,7 @@ class Plan:
     recommendations: tuple[PlannedRecommendation, ...] = ()
     bibliography: bool = False
     cuts: tuple[Cut, ...] = field(default=())
+    trimmed: bool = False  # the page budget took something away (a cut or less detail)
 
     @property
     def topics(self) -> list[PlannedTopic]:
@@ -73,6 +74,7 @@ class Plan:
             "included": {p.topic.id: p.detail for p in self.topics},
             "recommendations": {r.recommendation.title: r.detail for r in self.recommendations},
             "cut": [{"what": c.what, "reason": c.reason} for c in self.cuts],
+            "complete": not self.trimmed,  # all relevant content at the length's detail
         }
 
 
@@ -197,8 +199,9 @@ def with_levels(plan: Plan, levels: dict[str, int]) -> Plan:
     bibliography = plan.bibliography and levels.get("bibliography", CUT) >= 0
     if plan.bibliography and not bibliography:
         cuts.insert(len(plan.cuts), Cut("bibliography", "page budget"))
+    trimmed = any(levels.get(key, CUT) < level for key, level in levels_of(plan).items())
     return replace(plan, sections=tuple(sections), recommendations=recommendations,
-                   bibliography=bibliography, cuts=tuple(cuts))
+                   bibliography=bibliography, cuts=tuple(cuts), trimmed=trimmed)
 
 
 def shrink_sequence(plan: Plan) -> list[dict[str, int]]:

@@ -48,3 +48,53 @@ def test_default_budgets_hold_and_titles_read_back(default_build):
         title = content.briefs[record["brief"]].title
         first_words = " ".join(title.split()[:2])
         assert first_words in reader.pages[0].extract_text(), record["path"]
+
+
+def test_budgeted_pages_are_exact_and_the_last_one_is_full(default_build):
+    """One-page is one page and two-page two, read from the PDF; the last page is at least
+    80% full (measured from where the text stands on it), unless nothing was left out."""
+    content = load_content(ROOT / "content").content
+    checked = 0
+    for record in json.loads((default_build / "manifest.json").read_text())["outputs"]:
+        budget = content.lengths[record["length"]].pages if not record["pack"] else None
+        if record["format"] != "pdf" or not budget:
+            continue
+        reader = PdfReader(default_build / record["path"])
+        assert len(reader.pages) == budget, record["path"]
+        fill = page_fill(reader.pages[-1])
+        assert fill >= 0.8 or record["plan"]["complete"], (record["path"], fill)
+        assert abs(fill - record["plan"]["last_page_fill"]) < 0.05, record["path"]
+        checked += 1
+    assert checked >= 20
+
+
+def page_fill(page) -> float:
+    """Return how much of a page's content area holds text: the body from the top margin
+    down, plus the footnote area up from the bottom margin (8pt notes, separated by a rule).
+
+    Positions come from the PDF's text matrices (WeasyPrint draws in CSS px from the top).
+    """
+    top, bottom = margins_px()
+    height = float(page.mediabox.height) / 0.75
+    area_top, area_bottom = top, height - bottom
+    body_end, notes_start = area_top, area_bottom
+    lines = []
+    page.extract_text(visitor_text=lambda text, cm, tm, font, size:
+                      lines.append((tm[5], size)) if text.strip() else None)
+    lines = [(y, size) for y, size in lines if area_top < y < area_bottom]  # not the margins
+    for baseline, size in lines:
+        if size >= 12:  # body text (10.5pt = 14px) and headings
+            body_end = max(body_end, baseline + 0.3 * size)
+    for baseline, size in lines:
+        if baseline > body_end:  # a footnote line; its area starts a line and a rule above
+            notes_start = min(notes_start, baseline - size - 16)
+    return ((body_end - area_top) + (area_bottom - notes_start)) / (area_bottom - area_top)
+
+
+def margins_px() -> tuple[float, float]:
+    """Return the page's top and bottom margins in CSS px, read from the print stylesheet."""
+    import re
+
+    css = (ROOT / "templates" / "css" / "print.css").read_text()
+    values = re.search(r"@page\s*{\s*margin:\s*([\d.]+)in\s+[\d.]+in\s+([\d.]+)in", css)
+    return float(values.group(1)) * 96, float(values.group(2)) * 96

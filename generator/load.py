@@ -80,7 +80,14 @@ class _Reader:
     def settings(self) -> m.Settings:
         path = self.root / "settings.yaml"
         doc = self.parse(path, "settings") if path.is_file() else None
-        return m.Settings(**doc.data) if doc else m.Settings()
+        if not doc:
+            return m.Settings()
+        data = dict(doc.data)
+        levels = [{"banner": level} if isinstance(level, str) else level
+                  for level in data.pop("markings", [])]
+        return m.Settings(**data, markings=[level["banner"] for level in levels],
+                          portions={level["portion"]: level["banner"]
+                                    for level in levels if "portion" in level})
 
     def lengths(self) -> dict[str, m.Length]:
         path = self.root / "lengths.yaml"
@@ -197,7 +204,7 @@ def _topic(path: Path, doc: YamlDoc, body: str, body_line: int) -> m.Topic:
 def _brief(path: Path, doc: YamlDoc) -> m.Brief:
     data = dict(doc.data)
     prose = {key: _prose(data.pop(key, None), path, doc, key)
-             for key in ("lede", "notes", "acknowledgments")}
+             for key in ("lede", "bottom_line", "notes", "acknowledgments")}
     return m.Brief(
         id=data.pop("id", path.stem),
         origin=m.Origin(path),

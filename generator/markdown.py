@@ -21,6 +21,9 @@ CITATION = re.compile(
 )
 CITATION_ITEM = re.compile(r"@([A-Za-z0-9][\w:.#$%&+?<>~/-]*?)\s*(?:,\s*(.*?))?\s*$")
 PLACEHOLDER = '<sup class="note-ref" data-note="{}"></sup>'
+# A paragraph may open with a portion mark, e.g. "(CUI) The plan ..."; which marks count is
+# defined in settings.markings, so the renderer decides (others stay as written).
+PORTION = re.compile(r"^\(([A-Z][A-Z0-9/-]*)\)[ \t]+")
 
 
 @dataclass
@@ -77,6 +80,22 @@ def is_safe_link(url: str) -> bool:
     return scheme is None or scheme.group(1).lower() in SAFE_SCHEMES
 
 
+def _portion_rule(state) -> None:
+    """Lift a leading "(MARK) " off each paragraph into the paragraph's meta.
+
+    Runs before the typographer, which would turn "(C)" into a copyright sign.
+    """
+    tokens = state.tokens
+    for index, token in enumerate(tokens[1:], start=1):
+        opener = tokens[index - 1]
+        if token.type != "inline" or opener.type != "paragraph_open" or not token.children:
+            continue
+        first = token.children[0]
+        if first.type == "text" and (match := PORTION.match(first.content)):
+            first.content = first.content[match.end():]
+            opener.meta = {**(opener.meta or {}), "portion": match.group(1)}
+
+
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "typographer": True})
@@ -84,6 +103,7 @@ def _parser() -> MarkdownIt:
     md.enable(["table", "strikethrough", "replacements", "smartquotes"])
     md.use(footnote_plugin)
     md.inline.ruler.before("link", "citation", _citation_rule)
+    md.core.ruler.before("replacements", "portion", _portion_rule)
     return md
 
 
@@ -97,8 +117,10 @@ class ProseRenderer:
     """Render the prose of one document, collecting its notes into a NoteBook."""
 
     def __init__(self, notebook: NoteBook, terms: dict[str, str] | None = None,
-                 image_src=None):
+                 image_src=None, portions: dict[str, str] | None = None):
         self.notebook = notebook
+        self.portions = portions or {}  # portion mark -> banner, from settings.markings
+        self.portions_found: list[str] = []  # banners of the portion marks rendered
         self.image_src = image_src  # maps an image's path to the src the medium needs
         self.terms = _term_pattern(tuple(sorted((terms or {}).items())))
         self.renderer = _parser().renderer.__class__(_parser())
@@ -109,6 +131,7 @@ class ProseRenderer:
             "heading_open": self._heading,
             "heading_close": self._heading,
             "image": self._image,
+            "paragraph_open": self._paragraph_open,
         })
         self.heading_offset = 0
 
@@ -150,6 +173,17 @@ class ProseRenderer:
         if self.image_src is not None:
             token.attrSet("src", self.image_src(token.attrGet("src") or ""))
         return self.renderer.image(tokens, idx, options, env)
+
+    def _paragraph_open(self, tokens, idx, options, env) -> str:
+        token = tokens[idx]
+        opening = "" if token.hidden else "<p>"
+        mark = (token.meta or {}).get("portion")
+        if mark is None:
+            return opening
+        if mark not in self.portions:
+            return f"{opening}({escapeHtml(mark)}) "
+        self.portions_found.append(self.portions[mark])
+        return f'{opening}<span class="portion">({escapeHtml(mark)})</span> '
 
     def _heading(self, tokens, idx, options, env) -> str:
         token = tokens[idx]

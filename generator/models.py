@@ -40,7 +40,12 @@ class Settings:
     max_file_bytes: int = 10_000_000
     max_yaml_depth: int = 64
     max_yaml_values: int = 200_000
-    markings: list[str] = field(default_factory=list)  # least to most restrictive
+    markings: list[str] = field(default_factory=list)  # banners, least to most restrictive
+    portions: dict[str, str] = field(default_factory=dict)  # portion mark -> its banner
+
+    def banner_of(self, marking: str) -> str:
+        """Return the banner of a portion mark (a banner is its own)."""
+        return self.portions.get(marking, marking)
 
 
 @dataclass
@@ -64,7 +69,14 @@ class Audience(Located):
     topics: dict[str, str] = field(default_factory=dict)
     tags: dict[str, str] = field(default_factory=dict)
     terms: dict[str, str] = field(default_factory=dict)
+    lead: str | dict[str, str] = "context"
     lines: dict = field(default_factory=dict, repr=False)
+
+    def lead_for(self, length: str) -> str:
+        """Return what this audience's documents of a length open with."""
+        if isinstance(self.lead, dict):
+            return self.lead.get(length, "context")
+        return self.lead
 
 
 @dataclass
@@ -89,6 +101,7 @@ class Topic(Located):
     relevance: dict[str, str] = field(default_factory=dict)
     sources: list[str] = field(default_factory=list)
     notes: str = ""
+    marking: str = ""
     lines: dict = field(default_factory=dict, repr=False)
 
 
@@ -132,6 +145,7 @@ class Brief(Located):
     paper: str | None = None
     language: str | None = None
     lede: Prose | None = None
+    bottom_line: Prose | None = None
     recommendations: list[Recommendation] = field(default_factory=list)
     notes: Prose | None = None
     acknowledgments: Prose | None = None

@@ -30,8 +30,8 @@ def build_pack(project, content: Content, out_dir: Path, pack: Pack, formats,
         plan, _, used = fit(project, content, plan)
         plans.append(plan)
         passes += used
-    marking = pack.marking or select.roll_up([render.marking_of(p) for p in plans],
-                                             content.settings.markings)
+    marking = pack.marking or select.roll_up(
+        [render.document_marking(p, content) for p in plans], content.settings.markings)
     records = []
     describe = {"parts": [output_path(*key, "pdf") for key in part_targets(pack)],
                 "marking": marking, "layout_passes": passes + 1}

@@ -72,11 +72,10 @@ def render(plan: Plan, content, templates: Path, medium: str, anchor: str = "",
     """
     notebook = NoteBook()
     image_src = None if medium == "print" else partial(inline_image, content.root)
-    prose = ProseRenderer(notebook, plan.audience.terms, image_src)
+    prose = ProseRenderer(notebook, plan.audience.terms, image_src, content.settings.portions)
     context = _context(plan, prose, medium, content.settings)
     context.update(anchor=anchor, embedded=bool(anchor), measuring=measuring)
-    if marking is not None:
-        context["marking"] = marking
+    context["marking"] = marking if marking is not None else _rolled_up(plan, prose, content)
     context["reading_minutes"] = max(1, round(_prose_words(context) / content.settings.reading_speed))
     try:
         env = environment(templates)
@@ -123,6 +122,22 @@ def marking_of(plan: Plan) -> str:
     return plan.brief.marking or plan.audience.marking
 
 
+def document_marking(plan: Plan, content) -> str:
+    """Return a document's banner: its own marking rolled up with every portion it includes."""
+    prose = ProseRenderer(NoteBook(), plan.audience.terms, None, content.settings.portions)
+    _context(plan, prose, "screen", content.settings)
+    return _rolled_up(plan, prose, content)
+
+
+def _rolled_up(plan: Plan, prose: ProseRenderer, content) -> str:
+    """Roll the document's marking up with the portions actually rendered: the marks of
+    included topics and of the paragraphs that made it in (a body cut to its summary
+    takes its paragraphs' marks with it)."""
+    settings = content.settings
+    topics = [settings.banner_of(p.topic.marking) for p in plan.topics if p.topic.marking]
+    return select.roll_up([marking_of(plan), *topics, *prose.portions_found], settings.markings)
+
+
 def count_words(html: str) -> int:
     """Return the number of words a reader sees in the body of an HTML document."""
     body = html.split("<body", 1)[-1]
@@ -143,10 +158,11 @@ def _context(plan: Plan, prose: ProseRenderer, medium: str, settings) -> dict:
         "language": brief.language or settings.language,
         "paper": brief.paper or settings.paper,
         "organization": settings.organization,
-        "marking": marking_of(plan),
         "date": brief.date,
         "authors": [_author(a, prose) for a in brief.authors],
         "lede": _block(brief.lede, prose),
+        "lead": plan.audience.lead_for(plan.length.id),
+        "bottom_line": _block(brief.bottom_line or brief.lede, prose),
         "sections": sections,
         "recommendations": [_recommendation(r, prose, select.item_key(plan, r))
                             for r in plan.recommendations],
@@ -189,6 +205,7 @@ def _topic(planned, prose: ProseRenderer, heading_offset: int) -> dict:
         "title": prose.apply_terms(topic.title),
         "detail": detail,
         "fit_key": f"topic:{topic.id}:{DETAIL_LEVELS.index(detail)}",
+        "portion": topic.marking if topic.marking in prose.portions else "",
         "headline": Markup(prose.inline(topic.headline.text)),
         "summary": _block(topic.summary, prose) if detail != "headline" else None,
         "key_points": [Markup(prose.inline(p.text)) for p in topic.key_points]

@@ -10,6 +10,8 @@ ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 WEIGHTS = ["high", "medium", "low", "none"]
 DETAILS = ["headline", "summary", "full"]
 PAPERS = ["letter", "a4"]
+LEADS = ["bottom-line", "context"]
+PORTION_PATTERN = r"^[A-Z][A-Z0-9/-]*$"
 SOURCE_TYPES = [
     "report", "article-journal", "article-newspaper", "article-magazine", "webpage",
     "legislation", "treaty", "dataset", "book", "chapter", "document", "speech", "interview",
@@ -46,8 +48,16 @@ SETTINGS = _object(
         "max_file_bytes": {"type": "integer", "minimum": 1024},
         "max_yaml_depth": {"type": "integer", "minimum": 8, "maximum": 10_000},
         "max_yaml_values": {"type": "integer", "minimum": 1000},
-        "markings": {"type": "array", "items": _text, "minItems": 1,
-                     "description": "markings from least to most restrictive"},
+        "markings": {
+            "type": "array", "minItems": 1,
+            "description": "marking levels from least to most restrictive: a banner, or "
+                           "{banner, portion} where portion is the short mark that topics "
+                           "and paragraphs carry, e.g. {banner: CUI, portion: CUI}",
+            "items": {"oneOf": [_text, _object({"banner": _text, "portion": {
+                "type": "string", "pattern": PORTION_PATTERN,
+                "description": "capitals, digits, / and -, e.g. U, CUI, U//FOUO"}},
+                required=("banner", "portion"))]},
+        },
     },
     description="content/settings.yaml: project-wide defaults",
 )
@@ -79,6 +89,14 @@ AUDIENCE = _object(
         "topics": {"type": "object", "additionalProperties": _weight},
         "tags": {"type": "object", "additionalProperties": _weight},
         "terms": {"type": "object", "additionalProperties": _text},
+        "lead": {
+            "description": "what documents open with: `bottom-line` (a bottom-line box, then "
+                           "the recommendations, then the sections) or `context` (lede, "
+                           "sections, recommendations last); one value, or one per length id",
+            "oneOf": [{"enum": LEADS},
+                      {"type": "object", "propertyNames": {"pattern": ID_PATTERN},
+                       "additionalProperties": {"enum": LEADS}}],
+        },
     },
     required=("name",),
     description="content/audiences/<id>.yaml: one reader profile",
@@ -96,6 +114,8 @@ TOPIC = _object(
         "relevance": {"type": "object", "additionalProperties": _weight},
         "sources": _ids,
         "notes": _text,
+        "marking": {**_text, "description": "the topic's portion mark (e.g. CUI) or banner, "
+                                           "from settings.markings"},
     },
     required=("title", "headline", "summary"),
     description="front matter of content/topics/<id>.md; the Markdown after it is the body",
@@ -133,6 +153,8 @@ BRIEF = _object(
         "language": _text,
         "authors": {"type": "array", "items": AUTHOR, "minItems": 1},
         "lede": _markdown,
+        "bottom_line": {**_markdown, "description": "the bottom line up front, for audiences "
+                                                   "whose documents lead with it"},
         "sections": {"type": "array", "items": SECTION, "minItems": 1},
         "recommendations": {"type": "array", "items": RECOMMENDATION},
         "notes": _markdown,

@@ -129,7 +129,7 @@ def layout(html: str, base_url: Path, allowed: list[Path]) -> Layout:
 
 def write_pdf(laid_out: Layout) -> bytes:
     """Serialize a laid-out document to PDF bytes."""
-    return laid_out.document.write_pdf()
+    return laid_out.document.write_pdf(custom_metadata=True)  # e.g. the marking
 
 
 def fonts_used(laid_out: Layout) -> dict[str, str]:

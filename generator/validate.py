@@ -55,6 +55,8 @@ def validate(content: Content, templates: Path) -> list[Problem]:
         problems += _check_topic(topic, refs)
     for audience in content.audiences.values():
         problems += _unknown_keys(audience, "topics", refs.topics, "topic")
+        if isinstance(audience.lead, dict):
+            problems += _unknown_keys(audience, "lead", refs.lengths, "length")
         if audience.document_type and types and audience.document_type not in types:
             problems.append(_unknown(audience, ("document_type",), "document type",
                                      audience.document_type, types))
@@ -63,6 +65,23 @@ def validate(content: Content, templates: Path) -> list[Problem]:
     for pack in content.packs.values():
         problems += _check_pack(pack, refs, content)
     problems += _check_markings(content)
+    problems += _check_leads(content)
+    return problems
+
+
+def _check_leads(content: Content) -> list[Problem]:
+    """A brief read by an audience that wants the bottom line first should state one."""
+    problems = []
+    for brief in content.briefs.values():
+        if brief.bottom_line or brief.lede:
+            continue
+        wanting = [a for a in brief.audiences if a in content.audiences and any(
+            content.audiences[a].lead_for(length) == "bottom-line" for length in brief.lengths)]
+        if wanting:
+            problems.append(Problem(
+                brief.origin.path, brief.line("audiences"),
+                f"{', '.join(wanting)} read documents that lead with the bottom line, but this "
+                "brief has none", "add `bottom_line:` (a few sentences)", warning=True))
     return problems
 
 
@@ -80,13 +99,23 @@ def _check_pack(pack, refs: _References, content: Content) -> list[Problem]:
 
 def _check_markings(content: Content) -> list[Problem]:
     """Markings must come from settings.markings when it is defined, so they can roll up."""
-    order = content.settings.markings
-    if not order:
-        return []
+    settings = content.settings
     items = [*content.audiences.values(), *content.briefs.values(), *content.packs.values()]
-    return [Problem(item.origin.path, item.line("marking"), f"unknown marking '{item.marking}'",
-                    f"use one of the markings listed in settings.yaml: {', '.join(order)}")
-            for item in items if item.marking and item.marking not in order]
+    problems = []
+    if settings.markings:
+        problems += [Problem(item.origin.path, item.line("marking"),
+                             f"unknown marking '{item.marking}'",
+                             f"use one of the markings in settings.yaml: "
+                             f"{', '.join(settings.markings)}")
+                     for item in items if item.marking and item.marking not in settings.markings]
+    known = [*settings.portions, *settings.markings]
+    problems += [Problem(topic.origin.path, topic.line("marking"),
+                         f"unknown portion mark '{topic.marking}'",
+                         f"use one defined in settings.yaml markings: {', '.join(known)}"
+                         if known else "define the marking levels in settings.yaml `markings`")
+                 for topic in content.topics.values()
+                 if topic.marking and topic.marking not in known]
+    return problems
 
 
 def check_templates(templates: Path) -> list[Problem]:
@@ -163,7 +192,7 @@ def _check_brief(brief: Brief, refs: _References, types: list[str]) -> list[Prob
 
 
 def _brief_prose(brief: Brief) -> list[Prose]:
-    prose = [brief.lede, brief.notes, brief.acknowledgments]
+    prose = [brief.lede, brief.bottom_line, brief.notes, brief.acknowledgments]
     prose += [author.bio for author in brief.authors]
     prose += [section.intro for section in brief.sections]
     prose += [rec.body for rec in brief.recommendations]

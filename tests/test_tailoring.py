@@ -1,0 +1,137 @@
+"""Audiences shape the document: what it leads with, and markings rolled up from portions."""
+
+from __future__ import annotations
+
+import re
+
+from conftest import run
+from pypdf import PdfReader
+
+LEVELS = """
+markings:
+  - {banner: "UNCLASSIFIED // FOR PUBLIC RELEASE", portion: U}
+  - {banner: "CONTROLLED UNCLASSIFIED INFORMATION", portion: CUI}
+  - {banner: "SECRET", portion: S}
+"""
+
+
+def with_levels(sample):
+    settings = sample / "settings.yaml"
+    settings.write_text(settings.read_text() + LEVELS)
+    return sample
+
+
+def mark_paragraph_in_body(sample, mark: str):
+    """Give a portion mark to the first paragraph of the harbor topic's body (full only)."""
+    topic = sample / "topics" / "harbor-overview.md"
+    text = topic.read_text()
+    topic.write_text(text.replace("The harbor is the region's main gateway",
+                                  f"({mark}) The harbor is the region's main gateway"))
+
+
+def build(runner, sample, tmp_path, *args):
+    out = tmp_path / "out"
+    result = run(runner, sample, "build", "harbor-memo", "--audience", "staff", "-o", str(out),
+                 *args)
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def banners(pdf) -> set[str]:
+    """Return the marking lines printed at the top and bottom of every page."""
+    reader = PdfReader(pdf)
+    found = set()
+    for page in reader.pages:
+        text = page.extract_text()
+        found |= {line.strip() for line in text.splitlines()
+                  if re.fullmatch(r"[A-Z /]+", line.strip()) and "//" in line or
+                  line.strip() in ("SECRET", "CONTROLLED UNCLASSIFIED INFORMATION")}
+    return found
+
+
+def test_a_paragraph_portion_mark_rolls_up_only_where_the_paragraph_is_included(
+        runner, sample, tmp_path):
+    mark_paragraph_in_body(with_levels(sample), "CUI")
+    out = build(runner, sample, tmp_path)
+    full = out / "harbor-memo" / "staff-full.pdf"
+    one_page = out / "harbor-memo" / "staff-one-page.pdf"
+    assert banners(full) == {"CONTROLLED UNCLASSIFIED INFORMATION"}
+    assert PdfReader(full).metadata["/marking"] == "CONTROLLED UNCLASSIFIED INFORMATION"
+    assert "(CUI) The harbor is the region" in PdfReader(full).pages[0].extract_text()
+    # The one-page memo carries the topic's summary, not the marked body paragraph.
+    assert banners(one_page) == {"UNCLASSIFIED // FOR PUBLIC RELEASE"}
+    assert PdfReader(one_page).metadata["/marking"] == "UNCLASSIFIED // FOR PUBLIC RELEASE"
+    html = (out / "harbor-memo" / "staff-full.html").read_text()
+    assert html.count("CONTROLLED UNCLASSIFIED INFORMATION") >= 2  # top and bottom banners
+    assert '<span class="portion">(CUI)</span>' in html
+
+
+def test_the_most_restrictive_portion_wins(runner, sample, tmp_path):
+    mark_paragraph_in_body(with_levels(sample), "CUI")
+    topic = sample / "topics" / "keepers-history.md"
+    topic.write_text(topic.read_text().replace("---\n", "---\nmarking: S\n", 1))
+    out = build(runner, sample, tmp_path, "--length", "full")
+    assert banners(out / "harbor-memo" / "staff-full.pdf") == {"SECRET"}
+
+
+def test_a_marked_topic_left_out_for_an_audience_leaves_no_mark(runner, sample, tmp_path):
+    with_levels(sample)
+    topic = sample / "topics" / "lighthouse-costs.md"  # relevance none for the public
+    topic.write_text(topic.read_text().replace("---\n", "---\nmarking: S\n", 1))
+    out = tmp_path / "out"
+    result = run(runner, sample, "build", "harbor-memo", "--length", "full", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert banners(out / "harbor-memo" / "staff-full.pdf") == {"SECRET"}
+    public = PdfReader(out / "harbor-memo" / "public-full.pdf")
+    assert "/marking" not in public.metadata  # the public audience has no marking of its own
+    assert "SECRET" not in "".join(page.extract_text() for page in public.pages)
+
+
+def test_unknown_portion_marks_stay_text(runner, sample, tmp_path):
+    mark_paragraph_in_body(with_levels(sample), "NATO")
+    out = build(runner, sample, tmp_path, "--length", "full")
+    assert banners(out / "harbor-memo" / "staff-full.pdf") == {"UNCLASSIFIED // FOR PUBLIC RELEASE"}
+    assert "(NATO) The harbor" in (out / "harbor-memo" / "staff-full.html").read_text()
+
+
+def test_an_unknown_topic_marking_is_an_error(runner, sample):
+    with_levels(sample)
+    topic = sample / "topics" / "keepers-history.md"
+    topic.write_text(topic.read_text().replace("---\n", "---\nmarking: TOPSECRET\n", 1))
+    result = run(runner, sample, "check")
+    assert result.exit_code == 1
+    assert "keepers-history.md:2: unknown portion mark 'TOPSECRET'" in result.stderr
+
+
+def test_the_audience_profile_decides_what_the_document_leads_with(runner, sample, tmp_path):
+    staff = sample / "audiences" / "staff.yaml"
+    staff.write_text(staff.read_text() + "lead:\n  one-page: bottom-line\n  full: context\n")
+    brief = sample / "briefs" / "harbor-memo.yaml"
+    brief.write_text(brief.read_text().replace(
+        "sections:", "bottom_line: Fund the breakwater now; the light can wait.\nsections:", 1))
+    out = build(runner, sample, tmp_path)
+    one_page = PdfReader(out / "harbor-memo" / "staff-one-page.pdf").pages[0].extract_text()
+    full = PdfReader(out / "harbor-memo" / "staff-full.pdf").pages[0].extract_text()
+    # One-page: the bottom-line box (its heading is set in capitals), recommendations, topics.
+    assert one_page.index("BOTTOM LINE") < one_page.index("Fund the breakwater now") \
+        < one_page.index("Recommendations") < one_page.index("The harbor at a glance")
+    # Full: context first, recommendations after the topics, no bottom-line box.
+    assert "BOTTOM LINE" not in full
+    full_text = "".join(p.extract_text() for p in PdfReader(out / "harbor-memo" / "staff-full.pdf").pages)
+    assert full_text.index("The harbor at a glance") < full_text.index("Recommendations")
+
+
+def test_a_bottom_line_audience_without_a_bottom_line_is_warned(runner, sample):
+    staff = sample / "audiences" / "staff.yaml"
+    staff.write_text(staff.read_text() + "lead: bottom-line\n")
+    result = run(runner, sample, "check")
+    assert "harbor-memo.yaml" in result.stderr and "warning" in result.stderr
+    assert "add `bottom_line:`" in result.stderr
+
+
+def test_a_lead_for_an_unknown_length_is_an_error(runner, sample):
+    staff = sample / "audiences" / "staff.yaml"
+    staff.write_text(staff.read_text() + "lead:\n  one-pager: bottom-line\n")
+    result = run(runner, sample, "check")
+    assert result.exit_code == 1
+    assert "staff.yaml:" in result.stderr and "did you mean 'one-page'?" in result.stderr

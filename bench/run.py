@@ -18,6 +18,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+from fitting import bench_fitting  # noqa: E402
 BRIEF = [sys.executable, "-m", "generator"]
 
 
@@ -100,6 +102,7 @@ def main() -> None:
                  "baselines measured in the same run.")
         lines = ["# Benchmark results", "", intro, ""]
         lines += machine()
+        lines += bench_fitting()
         lines += bench_parallel(out, repeat)
         lines += bench_incremental(out, repeat)
     finally:

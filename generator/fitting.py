@@ -16,8 +16,9 @@ from generator.errors import BuildError
 from generator.models import Content
 
 FILL_TARGET = 0.8  # the last page of a budgeted output is at least this full
-AIM = 0.93  # of the budget's height: predictions aim a little short of the last line
+AIM = 0.96  # of the budget's height: predictions aim a little short of the last line
 PASS_LIMIT = 4  # layout passes before the search falls back to shrinking step by step
+PAPER_HEIGHTS = {"letter": 11 * 96, "a4": 297 / 25.4 * 96}  # CSS px, as in head.html
 
 
 @dataclass(frozen=True)
@@ -53,9 +54,12 @@ def fit(project, content: Content, plan: select.Plan):
                 break
         else:
             overflow = trial if overflow is None or need < overflow.need else overflow
-        capacity = _next_capacity(trial, budget, sizes.page_height, passes)
         if best and passes >= PASS_LIMIT:
             break
+        # Too short: the fitting plan is a safe fallback, so aim for the whole budget.
+        # Too long: aim lower, and lower still as passes mount.
+        aim = 1.0 if trial is best else AIM - 0.04 * max(0, passes - PASS_LIMIT + 1)
+        capacity = _next_capacity(trial, budget, sizes.page_height, aim)
     if best is None:
         raise _cannot_fit(plan)
     return select.with_levels(plan, best.levels), best.layout, passes
@@ -84,11 +88,11 @@ def _cannot_fit(plan: select.Plan) -> BuildError:
                       "least content; make the length longer or the title block shorter")
 
 
-def _next_capacity(trial: Trial, budget: int, page: float, passes: int) -> float:
-    """Correct the prediction by how far the real layout was from it."""
+def _next_capacity(trial: Trial, budget: int, page: float, aim: float) -> float:
+    """Return the capacity to aim at, corrected by how far the real layout was from the
+    prediction (a plan that needed more than predicted shrinks the next one, and so on)."""
     actual = (trial.layout.pages - 1) * page + trial.layout.last_page_fill * page
     scale = actual / trial.need if trial.need else 1.0
-    aim = AIM if passes < PASS_LIMIT else AIM - 0.04 * (passes - PASS_LIMIT + 1)
     return budget * page * aim / max(scale, 1e-6)
 
 
@@ -149,6 +153,8 @@ def measure(project, content: Content, plan: select.Plan) -> Sizes:
     """Lay out the measuring document once and read every item's height from it."""
     laid_out, _ = layout_plan(project, content, select.measuring_plan(plan), measuring=True)
     found = laid_out.item_heights()
+    paper = plan.brief.paper or content.settings.paper
+    page_height = PAPER_HEIGHTS[paper] - laid_out.page_margins  # measured on one tall page
     heights, groups = {}, {}
     for fit_key, height in found.items():
         kind, rest = fit_key.split(":", 1)
@@ -164,7 +170,7 @@ def measure(project, content: Content, plan: select.Plan) -> Sizes:
     items = sum(h for (k, _), h in heights.items() if k != "bibliography")
     base = laid_out.used_height - items - sum(groups.values()) \
         - heights.get(("bibliography", 0), 0.0)
-    return Sizes(laid_out.page_height, base, heights, groups, select.shrink_sequence(plan),
+    return Sizes(page_height, base, heights, groups, select.shrink_sequence(plan),
                  _importance(plan), group_of)
 
 

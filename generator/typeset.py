@@ -28,6 +28,12 @@ class Layout:
         return self.document.pages[0]._page_box.height
 
     @property
+    def page_margins(self) -> float:
+        """Return the height a page loses to its top and bottom margins, in CSS px."""
+        page = self.document.pages[0]._page_box
+        return page.margin_height() - page.height
+
+    @property
     def last_page_fill(self) -> float:
         """Return how full the last page's content area is, from 0 to 1.
 

@@ -134,6 +134,17 @@ def build(ctx, brief_ids, audiences, lengths, formats, out_dir, force, jobs, sha
     _fail_on_failures(report)
 
 
+def _parse_age(ctx, param, value):
+    if value is None:
+        return None
+    from generator.facts import parse_duration
+
+    try:
+        return parse_duration(value)
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from None
+
+
 def _parse_shard(value: str) -> tuple[int, int]:
     index, _, count = value.partition("/")
     if not (index.isdigit() and count.isdigit() and 1 <= int(index) <= int(count)):
@@ -267,20 +278,26 @@ def _summary(report, out_dir: str) -> None:
 
 
 @main.command()
+@click.option("--stale-after", "stale_after", metavar="AGE", callback=_parse_age,
+              help="Also list facts older than AGE (e.g. 3y, 18m, 90d) and where they are used.")
+@click.option("--strict", is_flag=True,
+              help="Treat warnings (stale facts, uncited sources, unsourced figures) as errors.")
 @click.pass_context
-def check(ctx) -> None:
+def check(ctx, stale_after, strict: bool) -> None:
     """Validate all content and templates without building.
 
-    Prints every problem as path:line: message, and exits 1 if there is any.
+    Prints every problem as path:line: message, and exits 1 if there is any error
+    (with --strict, any warning too).
 
     \b
     Example:
       brief check
+      brief check --stale-after 3y --strict
     """
     from generator.pipeline import check as run_check
 
-    problems = _call(run_check, _project(ctx))
-    errors = [p for p in problems if not p.warning]
+    problems = _call(run_check, _project(ctx), stale_after)
+    errors = [p for p in problems if strict or not p.warning]
     if errors:
         _fail_with(problems, f"{len(errors)} problem{'s' if len(errors) > 1 else ''} found")
     for problem in problems:

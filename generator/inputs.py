@@ -1,8 +1,9 @@
 """What each output is made of: the hash of every input, so unchanged outputs are skipped.
 
 An output depends on its brief, audience and length, the settings, the topics its brief
-declares (a cut topic still shaped the cut), the bibliography, every template, and the
-generator's version. Changing one topic therefore rebuilds only the briefs that declare it.
+declares (a cut topic still shaped the cut), the bibliography, the facts its prose names
+(each fact hashed on its own), every template, and the generator's version. Changing one
+topic or one fact therefore rebuilds only the briefs that use it.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ class InputHasher:
         self.templates = templates
         self.digests: dict[Path, str] = dict(content.digests)  # content files: read once
         self.template_files = sorted(p for p in templates.rglob("*") if p.is_file())
+        self.facts_by_brief: dict[str, set[str]] = {}
 
     def digest(self, path: Path) -> str:
         if path not in self.digests:
@@ -41,8 +43,27 @@ class InputHasher:
                  for p in files}
         named |= {f"templates/{p.relative_to(self.templates).as_posix()}": self.digest(p)
                   for p in self.template_files}
+        named |= {f"facts/{fact_id}": self.fact_digest(fact_id) for fact_id in self.facts_of(brief)
+                  if fact_id in content.facts}
         named["generator"] = __version__
         return dict(sorted(named.items()))
+
+    def facts_of(self, brief) -> set[str]:
+        """Return the ids of the facts the brief's own prose and its topics name."""
+        from generator.markdown import find_facts
+
+        if brief.id in self.facts_by_brief:
+            return self.facts_by_brief[brief.id]
+        prose = [*brief.prose()]
+        prose += [p for topic_id in brief.topic_ids for p in self.content.topics[topic_id].prose()]
+        found = {fact_id for piece in prose for fact_id, _ in find_facts(piece.text)}
+        self.facts_by_brief[brief.id] = found
+        return found
+
+    def fact_digest(self, fact_id: str) -> str:
+        fact = self.content.facts[fact_id]
+        data = repr((fact.value, fact.unit, fact.as_of, fact.source, fact.locator))
+        return hashlib.sha256(data.encode()).hexdigest()
 
 
     def for_key(self, key: tuple) -> dict[str, str]:

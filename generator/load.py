@@ -38,6 +38,7 @@ def load_content(root: Path) -> Loaded:
         briefs=reader.folder("briefs", YAML_SUFFIXES, "brief", _brief),
         sources=reader.sources(),
         packs=reader.folder("packs", YAML_SUFFIXES, "pack", _pack),
+        facts=reader.facts(),
         unreadable=reader.unreadable,
         digests=reader.digests,
     )
@@ -133,6 +134,56 @@ class _Reader:
                 self.unreadable.add("source:*")
             for index, entry in enumerate(doc.data if doc else []):
                 self.add(items, _source(entry, m.Origin(path, doc.line_of((index,)))), "source")
+        for path in self.paths("sources", (".json",)):
+            for source in self.csl_json(path):
+                self.add(items, source, "source")
+        return items
+
+    def csl_json(self, path: Path) -> list[m.Source]:
+        """Read sources exported as CSL-JSON (Zotero, Mendeley: "CSL JSON" export)."""
+        import json
+
+        from generator.cite import from_csl
+
+        try:
+            text = self.read(path)
+            data = json.loads(text)
+        except YamlError as error:
+            self.problems.append(Problem(path, error.line, error.message, error.hint))
+            data = None
+        except json.JSONDecodeError as error:
+            self.problems.append(Problem(path, error.lineno, f"not valid JSON: {error.msg}",
+                                         "export the library again as CSL JSON"))
+            data = None
+        if not isinstance(data, list) or not all(isinstance(i, dict) and i.get("id")
+                                                 for i in data):
+            if data is not None:
+                self.problems.append(Problem(path, 1, "not a CSL-JSON list of items with ids",
+                                             "export the library again as CSL JSON"))
+            self.unreadable.add("source:*")
+            return []
+        lines = text.splitlines()
+        found = []
+        for item in data:
+            marker = f'"id": {json.dumps(str(item["id"]))}'
+            line = next((n for n, row in enumerate(lines, 1) if marker in row), 1)
+            found.append(from_csl(item, m.Origin(path, line)))
+        return found
+
+    def facts(self) -> dict[str, m.Fact]:
+        items: dict = {}
+        for path in self.paths("facts", YAML_SUFFIXES):
+            doc = self.parse(path, "facts")
+            if doc is None:
+                self.unreadable.add("fact:*")
+                continue
+            for fact_id, data in doc.data.items():
+                lines = {key[1:]: line for key, line in doc.lines.items()
+                         if key[:1] == (fact_id,)}
+                fact = m.Fact(id=fact_id, origin=m.Origin(path, doc.line_of((fact_id,))),
+                              lines=lines, **{k: v if k == "value" else str(v)
+                                              for k, v in data.items()})
+                self.add(items, fact, "fact")
         return items
 
     def paths(self, name: str, suffixes: tuple) -> list[Path]:
@@ -266,6 +317,7 @@ def _name(value: str | dict) -> m.Name:
     if isinstance(value, dict) and "literal" in value:
         return m.Name(family=value["literal"], literal=True)
     if isinstance(value, dict):
-        return m.Name(family=value["family"], given=value.get("given", ""))
+        return m.Name(family=value["family"], given=value.get("given", ""),
+                      family_first=bool(value.get("family_first")))
     given, _, family = value.rpartition(" ")
     return m.Name(family=family, given=given) if given else m.Name(family=value, literal=True)

@@ -23,6 +23,7 @@ CITATION_ITEM = re.compile(r"@([A-Za-z0-9][\w:.#$%&+?<>~/-]*?)\s*(?:,\s*(.*?))?\
 PLACEHOLDER = '<sup class="note-ref" data-note="{}"></sup>'
 # A paragraph may open with a portion mark, e.g. "(CUI) The plan ..."; which marks count is
 # defined in settings.markings, so the renderer decides (others stay as written).
+FACT = re.compile(r"\{fact:([a-z0-9][a-z0-9-]*)\}")
 PORTION = re.compile(r"^\(([A-Z][A-Z0-9/-]*)\)[ \t]+")
 
 
@@ -71,6 +72,21 @@ def _citation_rule(state, silent: bool) -> bool:
     return True
 
 
+def _fact_rule(state, silent: bool) -> bool:
+    """``{fact:id}``: a named figure from the facts registry, cited where it is used."""
+    if not state.src.startswith("{fact:", state.pos):
+        return False
+    match = FACT.match(state.src, state.pos)
+    if not match:
+        return False
+    if not silent:
+        token = state.push("fact", "", 0)
+        token.meta = {"id": match.group(1),
+                      "line_offset": state.src.count("\n", 0, state.pos)}
+    state.pos = match.end()
+    return True
+
+
 SAFE_SCHEMES = ("http:", "https:", "mailto:")
 
 
@@ -103,6 +119,7 @@ def _parser() -> MarkdownIt:
     md.enable(["table", "strikethrough", "replacements", "smartquotes"])
     md.use(footnote_plugin)
     md.inline.ruler.before("link", "citation", _citation_rule)
+    md.inline.ruler.before("link", "fact", _fact_rule)
     md.core.ruler.before("replacements", "portion", _portion_rule)
     return md
 
@@ -117,8 +134,12 @@ class ProseRenderer:
     """Render the prose of one document, collecting its notes into a NoteBook."""
 
     def __init__(self, notebook: NoteBook, terms: dict[str, str] | None = None,
-                 image_src=None, portions: dict[str, str] | None = None):
+                 image_src=None, portions: dict[str, str] | None = None,
+                 facts: dict | None = None, locale: str = "en"):
         self.notebook = notebook
+        self.facts = facts or {}  # fact id -> Fact
+        self.locale = locale  # how fact values are written
+        self.facts_used: list = []  # the facts rendered, in order
         self.portions = portions or {}  # portion mark -> banner, from settings.markings
         self.portions_found: list[str] = []  # banners of the portion marks rendered
         self.image_src = image_src  # maps an image's path to the src the medium needs
@@ -132,6 +153,7 @@ class ProseRenderer:
             "heading_close": self._heading,
             "image": self._image,
             "paragraph_open": self._paragraph_open,
+            "fact": self._fact,
         })
         self.heading_offset = 0
 
@@ -161,6 +183,18 @@ class ProseRenderer:
 
     def _citation(self, tokens, idx, options, env) -> str:
         return self.notebook.add(Note(cites=list(tokens[idx].meta["items"])))
+
+    def _fact(self, tokens, idx, options, env) -> str:
+        from generator.facts import format_value
+
+        fact = self.facts.get(tokens[idx].meta["id"])
+        if fact is None:  # validation reports it; never reached for valid content
+            return escapeHtml(tokens[idx].content or "")
+        self.facts_used.append(fact)
+        text = escapeHtml(format_value(fact.value, fact.unit, self.locale))
+        if fact.source:
+            text += self.notebook.add(Note(cites=[(fact.source, fact.locator)]))
+        return text
 
     def _footnote_ref(self, tokens, idx, options, env) -> str:
         return env["note_keys"][tokens[idx].meta["id"]]
@@ -235,6 +269,17 @@ def find_citations(text: str) -> list[Citation]:
             base = token.meta.get("block_line", 0)
             for source, locator in token.meta["items"]:
                 found.append(Citation(source, locator, base + token.meta["line_offset"]))
+    return found
+
+
+def find_facts(text: str) -> list[tuple[str, int]]:
+    """Return (fact id, line offset) of every ``{fact:id}`` in the Markdown text."""
+    tokens, env = parse(text)
+    found = []
+    for token in _walk(tokens, env):
+        if token.type == "fact":
+            found.append((token.meta["id"],
+                          token.meta.get("block_line", 0) + token.meta["line_offset"]))
     return found
 
 

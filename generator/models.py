@@ -40,6 +40,7 @@ class Settings:
     max_file_bytes: int = 10_000_000
     max_yaml_depth: int = 64
     max_yaml_values: int = 200_000
+    citation_style: str = "chicago-note-bibliography"  # a .csl file in templates/csl/
     markings: list[str] = field(default_factory=list)  # banners, least to most restrictive
     portions: dict[str, str] = field(default_factory=dict)  # portion mark -> its banner
 
@@ -70,6 +71,8 @@ class Audience(Located):
     tags: dict[str, str] = field(default_factory=dict)
     terms: dict[str, str] = field(default_factory=dict)
     lead: str | dict[str, str] = "context"
+    locale: str = ""
+    figures_as_of: bool = False
     lines: dict = field(default_factory=dict, repr=False)
 
     def lead_for(self, length: str) -> str:
@@ -103,6 +106,10 @@ class Topic(Located):
     notes: str = ""
     marking: str = ""
     lines: dict = field(default_factory=dict, repr=False)
+
+    def prose(self) -> list[Prose]:
+        """Return every piece of Markdown the topic holds."""
+        return [self.headline, self.summary, self.body, *self.key_points]
 
 
 @dataclass
@@ -150,7 +157,17 @@ class Brief(Located):
     notes: Prose | None = None
     acknowledgments: Prose | None = None
     marking: str = ""
+    figures_as_of: bool = False
+    citation_style: str = ""
     lines: dict = field(default_factory=dict, repr=False)
+
+    def prose(self) -> list[Prose]:
+        """Return every piece of Markdown the brief itself holds (not its topics)."""
+        prose = [self.lede, self.bottom_line, self.notes, self.acknowledgments]
+        prose += [author.bio for author in self.authors]
+        prose += [section.intro for section in self.sections]
+        prose += [rec.body for rec in self.recommendations]
+        return [p for p in prose if p is not None]
 
     @property
     def topic_ids(self) -> list[str]:
@@ -188,6 +205,7 @@ class Name:
     family: str
     given: str = ""
     literal: bool = False  # an organization, or a name not to be split
+    family_first: bool = False  # written family name first (Lee Geun), wherever it stands
 
 
 @dataclass
@@ -218,6 +236,21 @@ class Source:
 
 
 @dataclass
+class Fact(Located):
+    """A named figure: written once, cited wherever prose uses it."""
+
+    id: str
+    value: float
+    unit: str
+    origin: Origin
+    as_of: str = ""
+    source: str = ""
+    locator: str = ""
+    note: str = ""
+    lines: dict = field(default_factory=dict, repr=False)
+
+
+@dataclass
 class Content:
     """Everything in one content folder, by id."""
 
@@ -229,5 +262,6 @@ class Content:
     briefs: dict[str, Brief]
     sources: dict[str, Source]
     packs: dict[str, Pack] = field(default_factory=dict)
+    facts: dict[str, Fact] = field(default_factory=dict)
     unreadable: set[str] = field(default_factory=set)  # "kind:id" of files that failed to load
     digests: dict[Path, str] = field(default_factory=dict)  # sha256 of every file read

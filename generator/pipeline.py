@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from generator import packs, publish, render, select, workers
@@ -86,13 +87,21 @@ def load_project(project: Project) -> Content:
     return loaded.content
 
 
-def check(project: Project) -> list[Problem]:
-    """Return every problem, including templates that fail on real content."""
+def check(project: Project, stale_after=None, today=None) -> list[Problem]:
+    """Return every problem, including templates that fail on real content, and (with
+    stale_after, a timedelta) a warning for each fact older than that."""
+    import datetime as dt
+
+    from generator.sourcing import stale_facts
+
     loaded = load_content(project.content)
     problems = loaded.problems + validate(loaded.content, project.templates)
-    if problems:
+    if stale_after is not None:
+        problems += stale_facts(loaded.content, stale_after, today or dt.date.today())
+    if any(not p.warning for p in problems):
         return problems
-    return preflight(project, loaded.content, matrix(loaded.content, formats=("html",)))
+    return problems + preflight(project, loaded.content,
+                                matrix(loaded.content, formats=("html",)))
 
 
 def preflight(project: Project, content: Content, targets: list[Target]) -> list[Problem]:
@@ -106,7 +115,7 @@ def preflight(project: Project, content: Content, targets: list[Target]) -> list
         plan = plan_for(content, Target(*key, "html"))
         for medium in render.MEDIA:
             try:
-                render.render(plan, content, project.templates, medium)
+                render.render(plan, content, project.templates, medium, dry_run=True)
             except BriefError as error:
                 problems += [p for p in error.problems if p not in problems]
     return problems
@@ -165,7 +174,9 @@ def build(project: Project, out_dir: Path, briefs=(), audiences=(), lengths=(), 
         raise ContentError(problems)
     work = [(key, group, hasher.for_key(key)) for key, group in _by_variant(todo).items()]
     report.planned = len(work)
-    for key, records, error in workers.run(_build_one, work, (project, content, out_dir), jobs):
+    start = partial(_warm_citations, project.templates, content)
+    for key, records, error in workers.run(_build_one, work, (project, content, out_dir), jobs,
+                                           start):
         report.done += 1
         report.records += records
         if error:
@@ -178,6 +189,19 @@ def build(project: Project, out_dir: Path, briefs=(), audiences=(), lengths=(), 
         report.manifest = publish.write_manifest(out_dir, report.records)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _warm_citations(templates: Path, content: Content) -> None:
+    """Have this process's citation worker build its engine (a second or two for Chicago)
+    while the first layouts run."""
+    from generator import cite, notes
+
+    try:
+        style = notes.Citations.for_document(templates, content.settings.citation_style,
+                                             content.settings.language)
+    except BriefError:
+        return  # the first output that needs it reports the problem
+    cite.processor().warm(style.style, style.locale)
 
 
 def work_name(key: tuple) -> str:

@@ -14,6 +14,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
+from generator import notes
 from generator.errors import BuildError, Problem
 from generator.markdown import Note, NoteBook, ProseRenderer
 from generator import select
@@ -62,27 +63,32 @@ def document_types(templates: Path) -> list[str]:
 
 
 def render(plan: Plan, content, templates: Path, medium: str, anchor: str = "",
-           marking: str | None = None, measuring: bool = False) -> Rendered:
+           marking: str | None = None, measuring: bool = False,
+           dry_run: bool = False) -> Rendered:
     """Render one plan to HTML for a medium; raise BuildError naming template and line.
 
     With an anchor (a prefix for every id), the result is one <article> for a pack, and
     marking (when given) replaces the document's own: a pack is marked as a whole.
     ``measuring`` marks every item with its fit key (``data-fit``) and keeps notes in
-    the text, so the fitter can read each item's height from one layout.
+    the text, so the fitter can read each item's height from one layout. ``dry_run``
+    (for checks of the templates) skips formatting the citations.
     """
     notebook = NoteBook()
     image_src = None if medium == "print" else partial(inline_image, content.root)
-    prose = ProseRenderer(notebook, plan.audience.terms, image_src, content.settings.portions)
+    prose = _prose_renderer(plan, content, notebook, image_src)
     context = _context(plan, prose, medium, content.settings)
+    context["figures_as_of"] = _figures_as_of(plan, prose)
     context.update(anchor=anchor, embedded=bool(anchor), measuring=measuring)
     context["marking"] = marking if marking is not None else _rolled_up(plan, prose, content)
     context["reading_minutes"] = max(1, round(_prose_words(context) / content.settings.reading_speed))
     try:
         env = environment(templates)
         html = env.get_template(f"types/{plan.brief.type}.html").render(context)
-        html, numbered = number_notes(html, notebook, env, medium, content.sources)
+        citations = None if dry_run else _citations(plan, content, templates)
+        html, numbered, entries = number_notes(html, notebook, env, medium, content.sources,
+                                               citations, plan.bibliography)
         endnotes = env.get_template("partials/endnotes.html").render(
-            context, numbered=numbered, sources=content.sources)
+            context, numbered=numbered, bibliography_entries=entries)
     except jinja2.TemplateSyntaxError as error:
         raise BuildError(template_problem(error, templates)) from None
     except jinja2.UndefinedError as error:
@@ -124,9 +130,26 @@ def marking_of(plan: Plan) -> str:
 
 def document_marking(plan: Plan, content) -> str:
     """Return a document's banner: its own marking rolled up with every portion it includes."""
-    prose = ProseRenderer(NoteBook(), plan.audience.terms, None, content.settings.portions)
+    prose = _prose_renderer(plan, content, NoteBook(), None)
     _context(plan, prose, "screen", content.settings)
     return _rolled_up(plan, prose, content)
+
+
+def _prose_renderer(plan: Plan, content, notebook: NoteBook, image_src) -> ProseRenderer:
+    locale = plan.audience.locale or plan.brief.language or content.settings.language
+    return ProseRenderer(notebook, plan.audience.terms, image_src, content.settings.portions,
+                         content.facts, locale)
+
+
+def _figures_as_of(plan: Plan, prose: ProseRenderer) -> str:
+    """Return 'June 2019' (the oldest fact the document prints) when the brief or audience
+    asks for a "Figures as of" line, else ''."""
+    from generator.facts import as_of_date, human_as_of
+
+    dated = [fact for fact in prose.facts_used if fact.as_of]
+    if not (plan.brief.figures_as_of or plan.audience.figures_as_of) or not dated:
+        return ""
+    return human_as_of(min(dated, key=lambda fact: as_of_date(fact.as_of)).as_of)
 
 
 def _rolled_up(plan: Plan, prose: ProseRenderer, content) -> str:
@@ -235,24 +258,29 @@ def _recommendation(planned, prose: ProseRenderer, key: str) -> dict:
 
 
 def number_notes(html: str, notebook: NoteBook, env: jinja2.Environment, medium: str,
-                 sources: dict) -> tuple[str, list[dict]]:
-    """Number notes in the order they appear; a repeated citation reuses its number."""
-    numbers: dict[str, int] = {}
-    numbered: list[dict] = []
+                 sources: dict, citations, bibliography: bool):
+    """Number the notes in the order they appear and put each one's marker in its place.
+
+    Returns the HTML, the numbered notes (for endnotes) and the bibliography entries.
+    """
+    order = [int(match.group(1)) for match in NOTE_PLACEHOLDER.finditer(html)]
+    numbered, entries = notes.format_notes(order, notebook, sources, citations, bibliography)
     reference = env.get_template("partials/note-ref.html")
+    pending = iter(numbered)
 
     def replace(match: re.Match) -> str:
-        note: Note = notebook.notes[int(match.group(1))]
-        key = note.html or repr(note.cites)
-        first = key not in numbers
-        if first:
-            numbers[key] = len(numbers) + 1
-            numbered.append({"number": numbers[key], "note": note})
-        marker = reference.render(number=numbers[key], note=note, first=first, medium=medium,
-                                  sources=sources)
+        note = next(pending)
+        marker = reference.render(number=note.number, note=note.html, medium=medium)
         return match.group(2) + marker.strip()
 
-    return NOTE_PLACEHOLDER.sub(replace, html), numbered
+    return NOTE_PLACEHOLDER.sub(replace, html), numbered, entries
+
+
+def _citations(plan: Plan, content, templates: Path):
+    """Return the CSL style and locale this document's citations are formatted with."""
+    style = plan.brief.citation_style or content.settings.citation_style
+    language = plan.brief.language or content.settings.language
+    return notes.Citations.for_document(templates, style, language)
 
 
 def template_problem(error: jinja2.TemplateSyntaxError, templates: Path) -> Problem:

@@ -45,6 +45,9 @@ SETTINGS = _object(
         "paper": {"enum": PAPERS},
         "language": _text,
         "reading_speed": {"type": "integer", "minimum": 50, "maximum": 1000},
+        "citation_style": {**_id, "description": "the CSL style of notes and bibliographies: "
+                                                 "a .csl file in templates/csl/ (default "
+                                                 "chicago-note-bibliography)"},
         "max_file_bytes": {"type": "integer", "minimum": 1024},
         "max_yaml_depth": {"type": "integer", "minimum": 8, "maximum": 10_000},
         "max_yaml_values": {"type": "integer", "minimum": 1000},
@@ -89,6 +92,10 @@ AUDIENCE = _object(
         "topics": {"type": "object", "additionalProperties": _weight},
         "tags": {"type": "object", "additionalProperties": _weight},
         "terms": {"type": "object", "additionalProperties": _text},
+        "locale": {**_text, "description": "how numbers are written for these readers, e.g. "
+                                           "en-US, en-GB, de-DE (default: the language)"},
+        "figures_as_of": {"type": "boolean", "description": "print 'Figures as of <date>' "
+                                                            "from the oldest fact used"},
         "lead": {
             "description": "what documents open with: `bottom-line` (a bottom-line box, then "
                            "the recommendations, then the sections) or `context` (lede, "
@@ -153,6 +160,9 @@ BRIEF = _object(
         "language": _text,
         "authors": {"type": "array", "items": AUTHOR, "minItems": 1},
         "lede": _markdown,
+        "figures_as_of": {"type": "boolean"},
+        "citation_style": {**_id, "description": "a CSL style in templates/csl/ (file name "
+                                                 "without .csl); default from settings"},
         "bottom_line": {**_markdown, "description": "the bottom line up front, for audiences "
                                                    "whose documents lead with it"},
         "sections": {"type": "array", "items": SECTION, "minItems": 1},
@@ -190,7 +200,11 @@ NAME = {
     "description": "a name: 'Given Family' text, or a mapping with family and given",
     "oneOf": [
         {"type": "string", "minLength": 1, "description": "Given Family, or an organization"},
-        _object({"family": _text, "given": _text}, required=("family",)),
+        _object({"family": _text, "given": _text, "family_first": {
+            "type": "boolean", "description": "the name is written family name first, as "
+                                              "Korean, Japanese and Chinese names often are "
+                                              "(Lee Geun), in every position"}},
+                required=("family",)),
         _object({"literal": _text}, required=("literal",), description="an organization"),
     ]
 }
@@ -223,6 +237,26 @@ SOURCES = {
     "description": "content/sources/<name>.yaml: a list of bibliography entries",
 }
 
+FACT = _object(
+    {
+        "value": {"type": "number", "description": "the figure, as a plain number"},
+        "unit": {"enum": ["count", "people", "percent", "usd", "krw", "jpy", "km", "year"],
+                 "description": "what the number counts; decides how it is printed"},
+        "as_of": {**_date, "description": "the date the figure describes (YYYY[-MM[-DD]])"},
+        "source": {**_id, "description": "the id of the source it comes from"},
+        "locator": {**_text, "description": "where in the source, e.g. 'p. 12'"},
+        "note": _text,
+    },
+    required=("value", "unit"),
+)
+
+FACTS = {
+    "type": "object",
+    "description": "content/facts/<name>.yaml: named figures, each written once",
+    "propertyNames": {"pattern": ID_PATTERN},
+    "additionalProperties": FACT,
+}
+
 KINDS: dict[str, dict] = {
     "settings": SETTINGS,
     "lengths": LENGTHS,
@@ -231,6 +265,7 @@ KINDS: dict[str, dict] = {
     "brief": BRIEF,
     "pack": PACK,
     "sources": SOURCES,
+    "facts": FACTS,
 }
 
 

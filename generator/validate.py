@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator import markdown
+from generator import markdown, sourcing
 from generator.errors import Problem
 from generator.models import Brief, Content, Prose, Topic
 
@@ -42,6 +42,7 @@ class _References:
     audiences: _Known
     lengths: _Known
     sources: _Known
+    facts: _Known
 
 
 def validate(content: Content, templates: Path) -> list[Problem]:
@@ -50,7 +51,7 @@ def validate(content: Content, templates: Path) -> list[Problem]:
     types = _document_types(templates)
     refs = _References(content.root, *(_Known(kind, items, content) for kind, items in (
         ("topic", content.topics), ("audience", content.audiences),
-        ("length", content.lengths), ("source", content.sources))))
+        ("length", content.lengths), ("source", content.sources), ("fact", content.facts))))
     for topic in content.topics.values():
         problems += _check_topic(topic, refs)
     for audience in content.audiences.values():
@@ -66,6 +67,7 @@ def validate(content: Content, templates: Path) -> list[Problem]:
         problems += _check_pack(pack, refs, content)
     problems += _check_markings(content)
     problems += _check_leads(content)
+    problems += sourcing.check(content)
     return problems
 
 
@@ -152,7 +154,7 @@ def _check_topic(topic: Topic, refs: _References) -> list[Problem]:
     for index, source in enumerate(topic.sources):
         if source not in refs.sources:
             problems.append(_unknown(topic, ("sources", index), "source", source, refs.sources))
-    for prose in [topic.headline, topic.summary, topic.body, *topic.key_points]:
+    for prose in topic.prose():
         problems += _check_prose(prose, refs)
     for offset in markdown.top_level_headings(topic.body.text):
         problems.append(Problem(topic.origin.path, topic.body.origin.line + offset,
@@ -186,17 +188,9 @@ def _check_brief(brief: Brief, refs: _References, types: list[str]) -> list[Prob
             if topic_id not in refs.topics:
                 problems.append(_unknown(brief, ("recommendations", index), "topic", topic_id,
                                          refs.topics))
-    for prose in _brief_prose(brief):
+    for prose in brief.prose():
         problems += _check_prose(prose, refs)
     return problems
-
-
-def _brief_prose(brief: Brief) -> list[Prose]:
-    prose = [brief.lede, brief.bottom_line, brief.notes, brief.acknowledgments]
-    prose += [author.bio for author in brief.authors]
-    prose += [section.intro for section in brief.sections]
-    prose += [rec.body for rec in brief.recommendations]
-    return [p for p in prose if p is not None]
 
 
 def _check_prose(prose: Prose, refs: _References) -> list[Problem]:
@@ -206,6 +200,10 @@ def _check_prose(prose: Prose, refs: _References) -> list[Problem]:
             line = prose.origin.line + citation.line_offset
             problems.append(_unknown_at(prose.origin.path, line, "source", citation.source,
                                         refs.sources))
+    for fact_id, offset in markdown.find_facts(prose.text):
+        if fact_id not in refs.facts:
+            problems.append(_unknown_at(prose.origin.path, prose.origin.line + offset, "fact",
+                                        fact_id, refs.facts))
     return problems
 
 

@@ -22,17 +22,24 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
-def run(function: Callable, items: list, shared: tuple, jobs: int | None) -> Iterator:
-    """Yield function(shared, item) for every item, using up to jobs processes."""
+def run(function: Callable, items: list, shared: tuple, jobs: int | None,
+        start: Callable | None = None) -> Iterator:
+    """Yield function(shared, item) for every item, using up to jobs processes.
+
+    ``start`` runs once in each process that does work, before its first item (to start
+    helpers that cannot cross a fork, such as the citation worker).
+    """
     jobs = min(jobs or default_jobs(), len(items))
     if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        if start and items:
+            start()
         yield from (function(shared, item) for item in items)
         return
     _warm_up()
     global _shared, _function
     _shared, _function = shared, function
     context = multiprocessing.get_context("fork")
-    with context.Pool(jobs) as pool:
+    with context.Pool(jobs, initializer=start) as pool:
         yield from pool.imap_unordered(_call, items)
 
 

@@ -136,7 +136,13 @@ class _Builder:
                             "max_yaml_values in settings.yaml")
 
     def _mapping(self, node: yaml.MappingNode, path: PathKey, depth: int) -> dict:
-        self.loader.flatten_mapping(node)  # resolves "<<" merge keys
+        try:
+            self.loader.flatten_mapping(node)  # resolves "<<" merge keys
+        except yaml.YAMLError as error:
+            line = self.first_line + node.start_mark.line
+            raise YamlError(line, f"cannot merge here: {getattr(error, 'problem', error)}",
+                            "'<<' merges a mapping (or a list of mappings) into this one"
+                            ) from None
         result: dict = {}
         for key_node, value_node in node.value:
             line = self.first_line + key_node.start_mark.line

@@ -1,16 +1,24 @@
 #!/usr/bin/env bash
 # Set up everything brief needs on a fresh Debian/Ubuntu machine: system libraries and
 # fonts (via apt, only those missing), then a virtual environment in .venv with brief
-# and its test dependencies. Safe to run again: it only installs what is missing.
+# and its test dependencies, then citeproc-js in node_modules (npm ci). Safe to run again:
+# it only installs what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Pango renders text for WeasyPrint; libharfbuzz-subset0 makes font subsetting fast and
-# byte-stable; the fonts cover Latin, Japanese and Korean text.
-SYSTEM_PACKAGES=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-dejavu-core)
+# byte-stable; the fonts cover Latin, Japanese and Korean text; Node.js and npm run citeproc-js,
+# which formats citations (generator/citeproc.js).
+SYSTEM_PACKAGES=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-dejavu-core
+                 nodejs npm)
 
 missing=()
 for package in "${SYSTEM_PACKAGES[@]}"; do
+  # Any node and npm will do: NodeSource's nodejs bundles npm and conflicts with Debian's.
+  case "$package" in
+    nodejs) command -v node >/dev/null && continue ;;
+    npm) command -v npm >/dev/null && continue ;;
+  esac
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \
     || missing+=("$package")
 done
@@ -32,4 +40,12 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   echo "setup: installing brief and its dependencies into .venv"
   .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[test]"
   touch "$stamp"
+fi
+
+# citeproc-js, exactly as package-lock.json pins it, into node_modules.
+node_stamp=node_modules/.brief-installed
+if [ ! -d node_modules ] || [ ! -f "$node_stamp" ] || [ package-lock.json -nt "$node_stamp" ]; then
+  echo "setup: installing citeproc-js into node_modules"
+  npm ci --no-audit --no-fund --silent
+  touch "$node_stamp"
 fi

@@ -69,7 +69,7 @@ def test_footnotes_sit_at_the_foot_of_the_page_they_are_cited_on(built_sample):
     first_page = pdf_text(built_sample / "harbor-memo/staff-full.pdf")[0]
     body, _, foot = first_page.rpartition("1. Jane Q. Doe")
     assert "tonnes of cargo" in body  # the first citation's sentence is above its note
-    assert "The State of the Harbor" in foot and "p. 3" in foot
+    assert "The State of the Harbor" in foot and "2020), 3," in foot  # Chicago: the page bare
     assert "2. It replaced a timber pier lost in a 1938 storm." in first_page
 
 

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES, ROOT
 
+from generator.facts import format_value
 from generator.load import load_content
-from generator.markdown import find_citations
+from generator.markdown import FACT, find_citations, find_facts
 
 CONTENT = ROOT / "content"
 
@@ -21,9 +22,20 @@ def content():
     return loaded.content
 
 
-def full_text(topic) -> str:
-    return "\n".join([topic.title, topic.headline.text, topic.summary.text, topic.body.text,
-                      *(p.text for p in topic.key_points)])
+def as_read(text: str, facts: dict) -> str:
+    """Return prose with each {fact:id} written as the reader gets it: the value, then a
+    citation of the fact's source (which is what rendering attaches)."""
+    def value(match: re.Match) -> str:
+        fact = facts[match.group(1)]
+        locator = f", {fact.locator}" if fact.locator else ""
+        return f"{format_value(fact.value, fact.unit, 'en')} [@{fact.source}{locator}]"
+
+    return FACT.sub(value, text)
+
+
+def full_text(topic, facts: dict) -> str:
+    return as_read("\n".join([topic.title, topic.headline.text, topic.summary.text,
+                              topic.body.text, *(p.text for p in topic.key_points)]), facts)
 
 
 # Every subject of both source documents, with facts each must carry.
@@ -60,7 +72,7 @@ REQUIRED = {
 def test_every_subject_of_the_source_documents_is_a_topic(content, topic_id):
     assert topic_id in content.topics
     topic = content.topics[topic_id]
-    text = full_text(topic)
+    text = full_text(topic, content.facts)
     for fact in REQUIRED[topic_id]:
         assert fact.lower() in text.lower(), f"{topic_id} lacks {fact!r}"
     assert topic.key_points and topic.body.text.strip() and topic.sources
@@ -69,7 +81,7 @@ def test_every_subject_of_the_source_documents_is_a_topic(content, topic_id):
 def test_the_memo_recommendations_are_attributed_and_dated(content):
     brief = content.briefs["trilateral-alliance"]
     assert len(brief.recommendations) == 6
-    options = full_text(content.topics["us-policy-options-2021"])
+    options = full_text(content.topics["us-policy-options-2021"], content.facts)
     assert "2021" in options and "memo" in options
 
 
@@ -96,13 +108,38 @@ def test_contested_names_follow_each_audience(content):
 
 
 def prose_of(content):
+    """Yield (where, text) for all prose, with facts written out as the reader sees them."""
     for topic in content.topics.values():
-        for prose in [topic.summary, topic.body, *topic.key_points]:
+        for prose in [topic.headline, topic.summary, topic.body, *topic.key_points]:
+            yield topic.id, as_read(prose.text, content.facts)
+    for brief in content.briefs.values():
+        for prose in brief.prose():
+            yield brief.id, as_read(prose.text, content.facts)
+
+
+def test_every_fact_is_complete_and_used(content):
+    used = {fact_id for _, text in raw_prose(content) for fact_id, _ in find_facts(text)}
+    assert used <= set(content.facts)
+    for fact in content.facts.values():
+        assert fact.source in content.sources and fact.as_of, fact.id
+    assert set(content.facts) - used == set()
+    assert {"usfj-personnel", "usfk-personnel"} <= used
+
+
+def raw_prose(content):
+    for topic in content.topics.values():
+        for prose in topic.prose():
             yield topic.id, prose.text
     for brief in content.briefs.values():
-        for rec in brief.recommendations:
-            if rec.body:
-                yield brief.id, rec.body.text
+        for prose in brief.prose():
+            yield brief.id, prose.text
+
+
+def test_every_source_is_cited_and_every_figure_sourced(content):
+    """What `brief check --strict` requires of sources and figures, without stale facts."""
+    from generator.sourcing import check
+
+    assert [f"{p.path}:{p.line}: {p.message}" for p in check(content)] == []
 
 
 def test_every_cited_source_exists(content):

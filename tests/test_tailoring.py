@@ -135,3 +135,42 @@ def test_a_lead_for_an_unknown_length_is_an_error(runner, sample):
     result = run(runner, sample, "check")
     assert result.exit_code == 1
     assert "staff.yaml:" in result.stderr and "did you mean 'one-page'?" in result.stderr
+
+
+def test_preferred_names_reach_headings_notes_and_bookmarks(runner, sample, tmp_path):
+    topic = sample / "topics" / "keepers-history.md"
+    topic.write_text(topic.read_text() + "\n## Who ran the Northern Light\n\nKeepers did."
+                     "^[The Northern Light had three keepers at a time.]\n")
+    out = tmp_path / "out"
+    result = run(runner, sample, "build", "harbor-memo", "--length", "full", "-f", "pdf",
+                 "-o", str(out))
+    assert result.exit_code == 0, result.output
+    public = PdfReader(out / "harbor-memo" / "public-full.pdf")
+    text = "".join(page.extract_text() for page in public.pages)
+    assert "Who ran the Northern Light (the old beacon)" in text
+    assert "The Northern Light (the old beacon) had three keepers" in text
+    assert "(the old beacon) (the old beacon)" not in text
+    titles = [item.title for item in flatten(public.outline)]
+    assert "Who ran the Northern Light (the old beacon)" in titles
+    staff = "".join(p.extract_text() for p in PdfReader(out / "harbor-memo" / "staff-full.pdf").pages)
+    assert "Who ran the Northern Light" in staff and "old beacon" not in staff
+
+
+def flatten(outline):
+    for item in outline:
+        yield from flatten(item) if isinstance(item, list) else [item]
+
+
+def test_budgeted_html_carries_the_selection_of_its_pdf(runner, sample, tmp_path):
+    import json
+
+    topic = sample / "topics" / "keepers-history.md"  # make the one-page memo overflow
+    topic.write_text(topic.read_text().replace(
+        "summary: >\n", "summary: >\n  " + "Keepers logged every ship that passed. " * 60 + "\n", 1))
+    out = build(runner, sample, tmp_path, "--length", "one-page")
+    records = json.loads((out / "manifest.json").read_text())["outputs"]
+    pdf = next(r for r in records if r["path"] == "harbor-memo/staff-one-page.pdf")
+    html = (out / "harbor-memo" / "staff-one-page.html").read_text()
+    shown = re.findall(r'<section class="topic detail-(\w+)" id="topic-([\w-]+)"', html)
+    assert not pdf["plan"]["complete"], "the budget trims this memo: the selection is not trivial"
+    assert {topic: detail for detail, topic in shown} == pdf["plan"]["included"]

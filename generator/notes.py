@@ -1,0 +1,122 @@
+"""Notes of one document: numbered in the order they appear in the output actually built,
+citations formatted by a CSL processor (citeproc-js), and the bibliography of what was cited.
+
+Every citation is its own note, so a later citation of a source gets its own (short) note
+on the page where it is cited; numbers run 1, 2, 3 with no gaps, whatever the fitter cut.
+A citation inside an explanatory note (``^[See [@x].]``) is formatted in that note's text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from markupsafe import Markup
+
+from generator.errors import BuildError
+from generator.markdown import Note, NoteBook
+
+INNER = re.compile(r'<sup class="note-ref" data-note="(\d+)"></sup>')
+DEFAULT_STYLE = "chicago-note-bibliography"
+
+
+@dataclass(frozen=True)
+class Numbered:
+    """One note as printed: its number and its HTML."""
+
+    number: int
+    html: Markup
+
+
+@dataclass(frozen=True)
+class Citations:
+    """How citations are formatted for one document: a CSL style and locale file."""
+
+    style: Path
+    locale: Path
+
+    @classmethod
+    def for_document(cls, templates: Path, style: str, language: str) -> Citations:
+        """Return the style named (a .csl file in templates/csl/) and the locale file of
+        the language, falling back to U.S. English."""
+        folder = templates / "csl"
+        style_path = folder / f"{style}.csl"
+        if not style_path.is_file():
+            known = sorted(p.stem for p in folder.glob("*.csl"))
+            raise BuildError(f"citation style '{style}' not found in {folder}; "
+                             f"known styles: {', '.join(known) or 'none'}")
+        candidates = [folder / f"locales-{language}.xml"]
+        candidates += sorted(folder.glob(f"locales-{language.split('-')[0]}-*.xml"))
+        locale = next((p for p in candidates if p.is_file()), folder / "locales-en-US.xml")
+        return cls(style_path, locale)
+
+
+def format_notes(order: list[int], notebook: NoteBook, sources: dict,
+                 citations: Citations | None, bibliography: bool
+                 ) -> tuple[list[Numbered], list[Markup]]:
+    """Number and format the notes met in this order (notebook indexes, as they appear in
+    the document); return them and, when asked, the bibliography of the sources cited.
+
+    Without citations (a check's dry run) the text of each note is only a stand-in.
+    """
+    clusters, owners = _clusters(order, notebook)
+    formatted, entries = _format(clusters, sources, citations, bibliography)
+    texts = dict(zip(owners, formatted))
+    numbered = []
+    for position, index in enumerate(order, start=1):
+        note = notebook.notes[index]
+        text = texts[index] if note.cites else INNER.sub(
+            lambda m: texts.get(int(m.group(1)), ""), note.html)
+        numbered.append(Numbered(position, Markup(text)))
+    return numbered, [Markup(entry) for entry in entries]
+
+
+def _clusters(order: list[int], notebook: NoteBook) -> tuple[list, list[int]]:
+    """Return the citation clusters in reading order, and the note index each belongs to
+    (a citation inside an explanatory note is a cluster of its own, read in that note)."""
+    clusters, owners = [], []
+    for index in order:
+        note: Note = notebook.notes[index]
+        inner = [int(i) for i in INNER.findall(note.html)] if not note.cites else [index]
+        for cited in inner:
+            clusters.append(notebook.notes[cited].cites)
+            owners.append(cited)
+    return clusters, owners
+
+
+def _format(clusters: list, sources: dict, citations: Citations | None,
+            bibliography: bool) -> tuple[list[str], list[str]]:
+    """Format the clusters (and the bibliography of the sources they cite)."""
+    cited = list(dict.fromkeys(source for cluster in clusters for source, _ in cluster))
+    if not cited:
+        return [], []
+    if citations is None:  # a check's dry run: the text of notes does not matter
+        return ([", ".join(sources[s].title for s, _ in cluster) + "." for cluster in clusters],
+                [sources[s].title for s in cited] if bibliography else [])
+    from generator import cite
+
+    items = [cite.to_csl(sources[source]) for source in cited]
+    request = [[cite.cite(source, locator) for source, locator in cluster]
+               for cluster in clusters]
+    result = _memo(items, request, citations, bibliography)
+    return result.notes, result.bibliography
+
+
+_MEMO: dict[str, object] = {}
+
+
+def _memo(items: list, clusters: list, citations: Citations, bibliography: bool):
+    """Format through citeproc once per distinct request in this process: the print and
+    screen renders of one plan ask the same question."""
+    from generator import cite
+
+    key = hashlib.sha256(json.dumps(
+        [items, clusters, str(citations.style), str(citations.locale), bibliography],
+        sort_keys=True).encode()).hexdigest()
+    if key not in _MEMO:
+        _MEMO[key] = cite.processor().format(items, clusters, citations.style,
+                                             citations.locale, bibliography)
+    return _MEMO[key]

@@ -1,0 +1,163 @@
+"""Checks that every figure is traceable: facts complete and possible, sources cited,
+numbers in prose sourced, and facts not older than a reader should trust.
+
+Problems here are located like every other (``path:line``); the ones an author may
+reasonably leave for later are warnings, which ``brief check --strict`` turns into errors.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from generator import facts, markdown
+from generator.errors import Problem
+from generator.models import Content, Prose
+
+# A figure in prose: digits with optional grouping and decimals, and a trailing percent.
+NUMBER = re.compile(r"(?<![\w.,/-])(\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(%| percent)?(?![\w/-]|\.\d)")
+BOUNDARY = re.compile(r"[.!?][”’\")\]]*\s+(?=[A-Z“\"(\[{])")
+ABBREVIATION = re.compile(r"(?:\b[A-Z]\.)*\b[A-Z]$|\b(?:e\.g|i\.e|vs|No|Nos|Mr|Ms|Dr|St|Jr|p|pp|"
+                          r"para|art|sec|ch|vol|cf|al|Gen|Adm|Rep|Sen)$")
+ORDINAL = re.compile(r"\d(?:st|nd|rd|th)\b")
+
+
+def check(content: Content) -> list[Problem]:
+    """Return problems with facts, and warnings for uncited sources and unsourced numbers."""
+    return _check_facts(content) + _uncited_sources(content) + _unsourced_numbers(content)
+
+
+def stale_facts(content: Content, older_than: dt.timedelta, today: dt.date) -> list[Problem]:
+    """Return a warning for every fact whose as-of date is older than the span, with the
+    places that use it."""
+    uses = fact_uses(content)
+    problems = []
+    for fact in sorted(content.facts.values(), key=lambda f: f.id):
+        if not fact.as_of or today - facts.as_of_date(fact.as_of) <= older_than:
+            continue
+        where = ", ".join(f"{_short(path)}:{line}"
+                          for path, line in sorted(uses.get(fact.id, []), key=_place))
+        used = f"used in {where}" if where else "not used"
+        problems.append(Problem(
+            fact.origin.path, fact.origin.line,
+            f"fact '{fact.id}' is stale: as of {fact.as_of}, older than {_span(older_than)}; "
+            f"{used}", "update its value and as_of, or the briefs that use it", warning=True))
+    return problems
+
+
+def fact_uses(content: Content) -> dict[str, list[tuple]]:
+    """Return, for each fact id, the (path, line) of every place prose names it."""
+    uses: dict[str, list[tuple]] = {}
+    for prose in _all_prose(content):
+        for fact_id, offset in markdown.find_facts(prose.text):
+            uses.setdefault(fact_id, []).append((prose.origin.path, prose.origin.line + offset))
+    return uses
+
+
+def _check_facts(content: Content) -> list[Problem]:
+    problems = []
+    for fact in content.facts.values():
+        path = fact.origin.path
+        if not fact.source:
+            problems.append(Problem(path, fact.origin.line, f"fact '{fact.id}' has no source",
+                                    "add `source:` with the id of the source it comes from"))
+        elif fact.source not in content.sources and "source:*" not in content.unreadable:
+            problems.append(Problem(path, fact.line("source"),
+                                    f"fact '{fact.id}' cites unknown source '{fact.source}'",
+                                    "use the id of an entry in content/sources/"))
+        if not fact.as_of:
+            problems.append(Problem(path, fact.origin.line, f"fact '{fact.id}' has no date",
+                                    "add `as_of:` with the date the figure describes"))
+        if reason := facts.unit_problem(fact.unit, fact.value):
+            problems.append(Problem(path, fact.line("value"), f"fact '{fact.id}': {reason}",
+                                    "fix the value or choose the unit it is counted in"))
+    return problems
+
+
+def _uncited_sources(content: Content) -> list[Problem]:
+    cited = {fact.source for fact in content.facts.values()}
+    for prose in _all_prose(content):
+        cited |= {c.source for c in markdown.find_citations(prose.text)}
+    return [Problem(source.origin.path, source.origin.line,
+                    f"source '{source.id}' is never cited",
+                    "cite it where it supports the text ([@id]), or remove it", warning=True)
+            for source in content.sources.values() if source.id not in cited]
+
+
+def _unsourced_numbers(content: Content) -> list[Problem]:
+    """Warn about figures in prose that are neither facts nor followed, in the same
+    sentence, by a citation. Years, ordinals and numbers inside names are not figures."""
+    problems = []
+    for prose in _all_prose(content):
+        for number, line in unsourced_numbers(prose.text):
+            problems.append(Problem(
+                prose.origin.path, prose.origin.line + line,
+                f"the figure '{number}' has no source",
+                "cite a source after it in the same sentence ([@id]), or make it a fact "
+                "({fact:id})", warning=True))
+    return problems
+
+
+def unsourced_numbers(text: str) -> list[tuple[str, int]]:
+    """Return (figure, line offset) for each number in the Markdown text that needs a
+    source and has none in its sentence."""
+    spans, text = _sentences(text), _blank(text)
+    found = []
+    for start, end in spans:
+        sentence = text[start:end]
+        if "[@" in sentence or "{fact:" in sentence:
+            continue
+        for match in NUMBER.finditer(sentence):
+            if not _is_year(match) and not ORDINAL.match(sentence, match.start()):
+                found.append((match.group(0), text.count("\n", 0, start + match.start())))
+    return found
+
+
+def _blank(text: str) -> str:
+    """Blank out (keeping every offset) what is not prose: list markers, link targets,
+    code, note labels."""
+    def spaces(match: re.Match) -> str:
+        return re.sub(r"[^\n]", " ", match.group(0))
+
+    text = re.sub(r"(?m)^\s*(?:\d+[.)]|[-*+]|#+|>)\s", spaces, text)
+    return re.sub(r"\]\([^)]*\)|`[^`]*`|\[\^[^\]]*\]", spaces, text)
+
+
+def _sentences(text: str) -> list[tuple[int, int]]:
+    """Return (start, end) of each sentence: blocks end at blank lines and list items;
+    a full stop after an abbreviation (U.S., p., e.g.) does not end a sentence."""
+    cuts = {0, len(text)}
+    cuts |= {m.end() for m in re.finditer(r"\n\s*\n|\n(?=\s*(?:\d+[.)]|[-*+]|#+|>)\s)", text)}
+    for match in BOUNDARY.finditer(text):
+        if not ABBREVIATION.search(text[:match.start()]):
+            cuts.add(match.end())
+    ordered = sorted(cuts)
+    return list(zip(ordered, ordered[1:]))
+
+
+def _is_year(match: re.Match) -> bool:
+    digits = match.group(1)
+    return not match.group(2) and len(digits) == 4 and 1000 <= int(digits) <= 2999 \
+        and not match.group(0).count(".")
+
+
+def _all_prose(content: Content) -> list[Prose]:
+    prose = [p for topic in content.topics.values() for p in topic.prose()]
+    return prose + [p for brief in content.briefs.values() for p in brief.prose()]
+
+
+def _place(use: tuple) -> tuple:
+    return (str(use[0]), use[1])
+
+
+def _short(path) -> str:
+    from generator.errors import display_path
+
+    return display_path(path)
+
+
+def _span(span: dt.timedelta) -> str:
+    years = span.days / 365.25
+    if years >= 1 and abs(years - round(years)) < 0.01:
+        return f"{round(years)} year{'s' if round(years) > 1 else ''}"
+    return f"{span.days} days"

@@ -174,3 +174,20 @@ def test_footnotes_never_overlap_the_text(built_sample):
                 assert min(notes) > max(body), (path.name, number)
                 checked += 1
     assert checked >= 5
+
+
+def test_each_note_is_on_the_page_of_its_call(built_sample):
+    """The numbers of the note calls on a page (small superscripts in the text) are exactly
+    the numbers of the notes at that page's foot."""
+    checked = 0
+    for path in built_sample.glob("*/*.pdf"):
+        for number, page in enumerate(PdfReader(path).pages, start=1):
+            runs = []
+            page.extract_text(visitor_text=lambda text, cm, tm, font, size:
+                              runs.append((size, text)) if text.strip() else None)
+            calls = {int(t) for size, t in runs if abs(size - 6.93) < 0.05 and t.strip().isdigit()}
+            notes = {int(m.group(1)) for size, t in runs if abs(size - 32 / 3) < 0.05
+                     and (m := re.match(r"(\d+)\. ", t))}
+            assert calls == notes, (path.name, number, sorted(calls), sorted(notes))
+            checked += bool(notes)
+    assert checked >= 5

@@ -7,6 +7,7 @@ order they appear in the finished document, so numbering follows what was actual
 
 from __future__ import annotations
 
+import copy
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -125,7 +126,17 @@ def _parser() -> MarkdownIt:
 
 
 def parse(text: str) -> tuple[list, dict]:
-    """Parse Markdown into tokens and the environment holding its notes."""
+    """Parse Markdown into tokens and the environment holding its notes.
+
+    The same prose is rendered in many outputs, so parses are cached; callers must not
+    change the tokens (rendering copies what it changes) and get their own env.
+    """
+    tokens, env = _parse(text)
+    return tokens, dict(env)
+
+
+@lru_cache(maxsize=4096)
+def _parse(text: str) -> tuple[list, dict]:
     env: dict = {}
     return _parser().parse(text, env), env
 
@@ -203,9 +214,11 @@ class ProseRenderer:
         return escapeHtml(self.apply_terms(tokens[idx].content))
 
     def _image(self, tokens, idx, options, env) -> str:
-        token = tokens[idx]
-        if self.image_src is not None:
-            token.attrSet("src", self.image_src(token.attrGet("src") or ""))
+        if self.image_src is not None:  # a copy: the parsed tokens are shared
+            token = copy.copy(tokens[idx])
+            token.attrs = dict(token.attrs)
+            token.attrSet("src", self.image_src(tokens[idx].attrGet("src") or ""))
+            tokens = [*tokens[:idx], token, *tokens[idx + 1:]]
         return self.renderer.image(tokens, idx, options, env)
 
     def _paragraph_open(self, tokens, idx, options, env) -> str:

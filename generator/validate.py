@@ -67,7 +67,23 @@ def validate(content: Content, templates: Path) -> list[Problem]:
         problems += _check_pack(pack, refs, content)
     problems += _check_markings(content)
     problems += _check_leads(content)
+    problems += _check_styles(content, templates)
     problems += sourcing.check(content)
+    return problems
+
+
+def _check_styles(content: Content, templates: Path) -> list[Problem]:
+    """A citation style must be a CSL file in the templates' csl/ folder."""
+    styles = sorted(p.stem for p in (templates / "csl").glob("*.csl"))
+    problems = []
+    for brief in content.briefs.values():
+        if brief.citation_style and brief.citation_style not in styles:
+            problems.append(_unknown(brief, ("citation_style",), "citation style",
+                                     brief.citation_style, styles))
+    default = content.settings.citation_style
+    if default not in styles:
+        problems.append(_unknown_at(content.root / "settings.yaml", 1, "citation style",
+                                    default, styles))
     return problems
 
 

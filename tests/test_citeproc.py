@@ -471,3 +471,46 @@ def test_a_broken_csl_json_file_is_located(runner, sample):
     result = run(runner, sample, "check")
     assert result.exit_code == 1
     assert "zotero.json:2: not valid JSON" in result.stderr
+
+
+def test_a_brief_may_name_another_citation_style(runner, sample, tmp_path):
+    """The style is a CSL file, not code: OSCOLA gives its own notes (and "ibid")."""
+    from conftest import run
+
+    brief = sample / "briefs" / "harbor-memo.yaml"
+    brief.write_text(brief.read_text().replace("type: policy-memo",
+                                               "type: policy-memo\ncitation_style: oscola", 1))
+    out = tmp_path / "out"
+    result = run(runner, sample, "build", "harbor-memo", "--audience", "staff", "--length",
+                 "full", "-f", "html", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    html = (out / "harbor-memo" / "staff-full.html").read_text()
+    notes = [plain(n) for n in re.findall(r'<li id="note-\d+">(.*?) <a class="backref"', html)]
+    assert notes[0].startswith("Jane Q Doe, “The State of the Harbor” (Harbor Research Service "
+                               "2020)")
+    assert "ibid 7." in notes
+
+
+def test_an_unknown_citation_style_is_a_clear_error(runner, sample, tmp_path):
+    from conftest import run
+
+    brief = sample / "briefs" / "harbor-memo.yaml"
+    brief.write_text(brief.read_text().replace("type: policy-memo",
+                                               "type: policy-memo\ncitation_style: apa-7", 1))
+    result = run(runner, sample, "build", "harbor-memo", "-f", "html", "-o", str(tmp_path / "o"))
+    assert result.exit_code == 1
+    assert ("harbor-memo.yaml:4: unknown citation style 'apa-7' (known citation styles: "
+            "chicago-note-bibliography, oscola)") in result.stderr
+    assert "nothing was built" in result.stderr
+
+
+def test_check_locates_an_unknown_citation_style(runner, sample):
+    from conftest import run
+
+    brief = sample / "briefs" / "harbor-memo.yaml"
+    brief.write_text(brief.read_text().replace("type: policy-memo",
+                                               "type: policy-memo\ncitation_style: oscolla", 1))
+    result = run(runner, sample, "check")
+    assert result.exit_code == 1
+    assert "harbor-memo.yaml:4: unknown citation style 'oscolla' (did you mean 'oscola'?)" \
+        in result.stderr

@@ -106,7 +106,11 @@ def topic_score(topic: Topic, audience: Audience) -> float:
 
 
 def select(content: Content, brief: Brief, audience: Audience, length: Length) -> Plan:
-    """Return the plan of one output before any fitting to its page budget."""
+    """Return the plan of one output before any fitting to its page budget.
+
+    The first section stays first (it sets the scene); the others, and the topics within
+    each section, follow the audience's weights, keeping the brief's order among equals.
+    """
     cuts: list[Cut] = []
     sections = []
     for section in brief.sections:
@@ -119,7 +123,9 @@ def select(content: Content, brief: Brief, audience: Audience, length: Length) -
                 continue
             planned.append(PlannedTopic(topic, length.detail, score))
         if planned:
+            planned.sort(key=lambda p: -p.score)  # what matters most to this reader first
             sections.append(PlannedSection(section.title, section.intro, tuple(planned)))
+    sections[1:] = sorted(sections[1:], key=lambda s: -max(p.score for p in s.topics))
     included = {p.topic.id for s in sections for p in s.topics}
     recommendations = []
     for rec in brief.recommendations:

@@ -45,3 +45,19 @@ def test_shrinking_ends_and_only_ever_removes():
     assert steps > 3
     assert [p.topic.id for p in plan.topics] == ["harbor-overview"]  # the lead topic stays
     assert plan.topics[0].detail == "headline" and not plan.recommendations
+
+
+def test_topic_order_follows_the_audience_weights():
+    from dataclasses import replace
+
+    c = content()
+    brief = c.briefs["harbor-memo"]
+    history_first = replace(brief.sections[1], topics=["keepers-history", "lighthouse-costs"])
+    brief = replace(brief, sections=[brief.sections[0], history_first])
+    staff = select(c, brief, c.audiences["staff"], c.lengths["full"])
+    ids = [p.topic.id for p in staff.topics]
+    assert ids[0] == "harbor-overview"  # the opening section stays first
+    scores = [p.score for p in staff.topics[1:]]
+    costs, history = ids.index("lighthouse-costs"), ids.index("keepers-history")
+    # Staff weigh budget high and history low: the costs come before the keepers' history.
+    assert costs < history and scores == sorted(scores, reverse=True)

@@ -89,9 +89,12 @@ def main(ctx: click.Context, content: str, templates: str) -> None:
 @click.option("--fail-fast", is_flag=True, help="Stop at the first output that fails.")
 @click.option("--explain", is_flag=True,
               help="Say, per output, what was included at which level and what was cut, why.")
+@click.option("--emit-print-html", is_flag=True,
+              help="Also save the HTML handed to WeasyPrint beside each brief PDF built, as "
+                   "<audience>-<length>.print.html (not in the manifest; for benchmarks).")
 @click.pass_context
 def build(ctx, brief_ids, audiences, lengths, formats, out_dir, force, jobs, shard,
-          fail_fast, explain) -> None:
+          fail_fast, explain, emit_print_html) -> None:
     """Build briefs as PDF and HTML.
 
     With no arguments, builds every brief for each audience and length it declares, in
@@ -125,7 +128,7 @@ def build(ctx, brief_ids, audiences, lengths, formats, out_dir, force, jobs, sha
 
     report = _call(run_build, _project(ctx), Path(out_dir), brief_ids, audiences, lengths,
                    formats, force=force, jobs=jobs, shard=shard, fail_fast=fail_fast,
-                   progress=progress)
+                   progress=progress, emit_print_html=emit_print_html)
     if interactive and report.planned:
         click.echo()
     if explain:
@@ -247,7 +250,10 @@ def _explain(report) -> None:
         if record.pack:
             click.echo(f"  parts: {', '.join(plan['parts'])}; marking: {plan['marking']}")
             continue
-        click.echo("  included: " + ", ".join(f"{t} ({d})" for t, d in plan["included"].items()))
+        points = plan.get("key_points", {})
+        click.echo("  included: " + ", ".join(
+            f"{t} ({d}{f', {points[t]} key points' if t in points else ''})"
+            for t, d in plan["included"].items()))
         if plan["recommendations"]:
             click.echo("  recommendations: " + "; ".join(
                 f"{title} ({'title only' if d == 'headline' else 'with text'})"

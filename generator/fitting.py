@@ -18,6 +18,7 @@ from generator.models import Content
 FILL_TARGET = 0.8  # the last page of a budgeted output is at least this full
 AIM = 0.96  # of the budget's height: predictions aim a little short of the last line
 PASS_LIMIT = 4  # layout passes before the search falls back to shrinking step by step
+SUMMARY = 1  # the level of a summary, the one level that shows key points
 PAPER_HEIGHTS = {"letter": 11 * 96, "a4": 297 / 25.4 * 96}  # CSS px, as in head.html
 
 
@@ -107,6 +108,7 @@ class Sizes:
     sequence: list  # levels of the shrink sequence, fullest first
     order: list  # item keys, most important first
     group_of: dict  # item key -> the title of its section (None: untitled)
+    point_of: dict  # key point key -> its topic's key
 
     @property
     def everything(self) -> dict:
@@ -117,14 +119,35 @@ class Sizes:
         return self.sequence[-1]
 
     def need(self, levels: dict) -> float:
-        """Return the predicted height of a plan at these levels."""
+        """Return the predicted height of a plan at these levels.
+
+        A topic's summary was measured with all its key points; each point left out of a
+        summary takes its own height away.
+        """
         total = self.base
         present_groups = set()
         for key, level in levels.items():
+            if key.startswith("point:"):
+                continue
             if level >= 0:
                 total += self.heights.get((key, level), 0.0)
                 present_groups.add(self.group_of.get(key))
+        for key, topic in self.point_of.items():
+            if levels.get(topic, -1) == SUMMARY and levels.get(key, -1) < 0:
+                total -= self.heights.get((key, 0), 0.0)
         return total + sum(self.groups[g] for g in present_groups if g in self.groups)
+
+    def can_grow(self, levels: dict, key: str) -> bool:
+        """Return whether an item may take its next level: a key point only inside its
+        topic's summary, after the points before it."""
+        if levels.get(key, -1) >= self.everything.get(key, -1):
+            return False
+        if key not in self.point_of:
+            return True
+        index = int(key.rsplit(":", 1)[1])
+        before = f"{key.rsplit(':', 1)[0]}:{index - 1}"
+        return levels.get(self.point_of[key], -1) == SUMMARY and (
+            index == 0 or levels.get(before, -1) >= 0)
 
     def choose(self, capacity: float, below: float | None = None) -> dict:
         """Return the fullest levels predicted to need at most capacity (and less than below)."""
@@ -141,7 +164,7 @@ class Sizes:
         while grown:
             grown = False
             for key in self.order:
-                if levels.get(key, -1) < self.everything[key]:
+                if self.can_grow(levels, key):
                     trial = {**levels, key: levels.get(key, -1) + 1}
                     if fits(trial):
                         levels, grown = trial, True
@@ -167,18 +190,26 @@ def measure(project, content: Content, plan: select.Plan) -> Sizes:
                 for section in plan.sections for planned in section.topics}
     for title in groups:  # a group's own height: its heading and intro
         groups[title] -= sum(h for (key, _), h in heights.items() if group_of.get(key) == title)
-    items = sum(h for (k, _), h in heights.items() if k != "bibliography")
+    items = sum(h for (k, _), h in heights.items()
+                if k != "bibliography" and not k.startswith("point:"))  # points: in summaries
     base = laid_out.used_height - items - sum(groups.values()) \
         - heights.get(("bibliography", 0), 0.0)
+    point_of = {select.point_key(p.topic.id, i): select.item_key(plan, p)
+                for p in plan.topics for i in range(len(p.topic.key_points))}
     return Sizes(page_height, base, heights, groups, select.shrink_sequence(plan),
-                 _importance(plan), group_of)
+                 _importance(plan), group_of, point_of)
 
 
 def _importance(plan: select.Plan) -> list[str]:
     """Return item keys from most to least important (ties keep document order)."""
     items = [*plan.topics, *plan.recommendations]
     ranked = sorted(range(len(items)), key=lambda i: -items[i].score)
-    keys = [select.item_key(plan, items[i]) for i in ranked]
+    keys = []
+    for i in ranked:  # a topic, then its key points in order
+        keys.append(select.item_key(plan, items[i]))
+        if isinstance(items[i], select.PlannedTopic):
+            keys += [select.point_key(items[i].topic.id, n)
+                     for n in range(len(items[i].topic.key_points))]
     return keys + (["bibliography"] if plan.bibliography else [])
 
 
@@ -190,4 +221,5 @@ def layout_plan(project, content: Content, plan: select.Plan, measuring: bool = 
     allowed = [project.content, project.templates]
     laid_out = typeset.layout(html.html, project.content, allowed)
     laid_out.words = html.words
+    laid_out.html = html.html  # what WeasyPrint was given (brief build --emit-print-html)
     return laid_out, html

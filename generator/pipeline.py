@@ -152,14 +152,17 @@ def plan_for(content: Content, target: Target) -> select.Plan:
 
 def build(project: Project, out_dir: Path, briefs=(), audiences=(), lengths=(), formats=(),
           force: bool = False, jobs: int | None = None, shard: tuple[int, int] = (1, 1),
-          fail_fast: bool = False, pack_ids=None, progress=None) -> BuildReport:
+          fail_fast: bool = False, pack_ids=None, progress=None,
+          emit_print_html: bool = False) -> BuildReport:
     """Build the requested outputs into out_dir and update its manifest.
 
     With no brief, audience or length named, every pack is built too; ``pack_ids`` builds
     just those packs (and the briefs their HTML index links to). Outputs whose inputs are
     unchanged since the last build are skipped unless force. Work runs in ``jobs`` worker
     processes (default: one per CPU). ``shard`` (K, N) builds only the K-th of N
-    deterministic slices of the work.
+    deterministic slices of the work. ``emit_print_html`` also saves, beside each brief PDF
+    built, the exact HTML WeasyPrint laid out (``<audience>-<length>.print.html``; not an
+    output: the manifest does not list it).
     """
     started = time.perf_counter()
     content = load_project(project)
@@ -175,8 +178,8 @@ def build(project: Project, out_dir: Path, briefs=(), audiences=(), lengths=(), 
     work = [(key, group, hasher.for_key(key)) for key, group in _by_variant(todo).items()]
     report.planned = len(work)
     start = partial(_warm_citations, project.templates, content)
-    for key, records, error in workers.run(_build_one, work, (project, content, out_dir), jobs,
-                                           start):
+    shared = (project, content, out_dir, emit_print_html)
+    for key, records, error in workers.run(_build_one, work, shared, jobs, start):
         report.done += 1
         report.records += records
         if error:
@@ -257,20 +260,23 @@ def _by_variant(targets: list) -> dict[tuple, list[str]]:
 
 def _build_one(shared: tuple, item: tuple):
     """Build one variant in a worker; return (key, records, error or None)."""
-    project, content, out_dir = shared
+    project, content, out_dir, emit_print_html = shared
     key, formats, inputs = item
     try:
         if key[0] == "pack":
             pack = content.packs[key[1]]
             return key, packs.build_pack(project, content, out_dir, pack, formats, inputs), None
-        return key, _build_variant(project, content, out_dir, key, formats, inputs), None
+        return key, _build_variant(project, content, out_dir, key, formats, inputs,
+                                   emit_print_html), None
     except BriefError as error:
         return key, [], BuildError(error.problems)
 
 
 def _build_variant(project: Project, content: Content, out_dir: Path, key: tuple,
-                   formats: list[str], inputs: dict[str, str]) -> list[publish.OutputRecord]:
-    """Build one brief x audience x length in every requested format."""
+                   formats: list[str], inputs: dict[str, str],
+                   emit_print_html: bool = False) -> list[publish.OutputRecord]:
+    """Build one brief x audience x length in every requested format (and, if asked, save
+    the print HTML the PDF was laid out from beside it)."""
     plan, laid_out, passes = fit(project, content, plan_for(content, Target(*key, formats[0])))
     records = []
     describe = {**plan.describe(), "layout_passes": passes}
@@ -286,12 +292,19 @@ def _build_variant(project: Project, content: Content, out_dir: Path, key: tuple
         record = _record(pdf, laid_out.pages, laid_out.words, describe, inputs)
         record["inputs"] = {**inputs, **typeset.fonts_used(laid_out)}  # known once laid out
         records.append(publish.publish(out_dir, pdf.path, data, record))
+        if emit_print_html:
+            publish.write_atomic(out_dir / print_html_path(*key), laid_out.html.encode())
     if "html" in formats:
         html = render.render(plan, content, project.templates, "screen")
         page = Target(*key, "html")
         records.append(publish.publish(out_dir, page.path, html.html.encode(),
                                        _record(page, None, html.words, describe, inputs)))
     return records
+
+
+def print_html_path(brief: str, audience: str, length: str) -> str:
+    """Return where --emit-print-html saves the HTML a brief's PDF was laid out from."""
+    return publish.output_path(brief, audience, length, "print.html")
 
 
 def _record(target: Target, pages: int | None, words: int, plan: dict, inputs: dict) -> dict:

@@ -201,7 +201,8 @@ def _prose_words(context: dict) -> int:
     parts = [context["lede"], context["notes"]]
     for section in context["sections"]:
         for topic in section["topics"]:
-            parts += [topic["headline"], topic["summary"], topic["body"], *topic["key_points"]]
+            parts += [topic["headline"], topic["summary"], topic["body"],
+                      *(point["html"] for point in topic["key_points"])]
     parts += [rec["body"] for rec in context["recommendations"]]
     return sum(len(WORDS.findall(TAG.sub(" ", str(part)))) for part in parts if part)
 
@@ -231,8 +232,9 @@ def _topic(planned, prose: ProseRenderer, heading_offset: int) -> dict:
         "portion": topic.marking if topic.marking in prose.portions else "",
         "headline": Markup(prose.inline(topic.headline.text)),
         "summary": _block(topic.summary, prose) if detail != "headline" else None,
-        "key_points": [Markup(prose.inline(p.text)) for p in topic.key_points]
-        if detail != "headline" else [],
+        "key_points": [{"html": Markup(prose.inline(p.text)),
+                        "fit_key": f"point:{topic.id}:{index}:0"}
+                       for index, p in enumerate(topic.key_points[:planned.shown_points])],
         "body": Markup(prose.block(topic.body.text, heading_offset))
         if detail == "full" and topic.body.text.strip() else None,
     }

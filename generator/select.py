@@ -27,6 +27,15 @@ class PlannedTopic:
     topic: Topic
     detail: str
     score: float
+    points: int | None = None  # key points shown at summary level (None: all of them)
+
+    @property
+    def shown_points(self) -> int:
+        """Return how many of the topic's key points this output prints."""
+        if self.detail != "summary":
+            return 0
+        total = len(self.topic.key_points)
+        return total if self.points is None else min(self.points, total)
 
 
 @dataclass(frozen=True)
@@ -72,6 +81,9 @@ class Plan:
         """Return what was included at which level and what was cut, for the manifest."""
         return {
             "included": {p.topic.id: p.detail for p in self.topics},
+            "key_points": {p.topic.id: f"{p.shown_points} of {len(p.topic.key_points)}"
+                           for p in self.topics if p.detail == "summary"
+                           and p.shown_points < len(p.topic.key_points)},
             "recommendations": {r.recommendation.title: r.detail for r in self.recommendations},
             "cut": [{"what": c.what, "reason": c.reason} for c in self.cuts],
             "complete": not self.trimmed,  # all relevant content at the length's detail
@@ -141,7 +153,8 @@ def select(content: Content, brief: Brief, audience: Audience, length: Length) -
 def shrink(plan: Plan) -> Plan | None:
     """Return the next smaller plan: the least important item loses detail or goes.
 
-    Topics step down full -> summary -> headline -> left out; recommendations step down
+    Topics step down full -> summary (losing their key points one by one, last first) ->
+    headline -> left out; recommendations step down
     from title and body to the title alone, then go. The first topic always stays.
     Returns None when nothing is left to take away.
     """
@@ -154,6 +167,8 @@ def shrink(plan: Plan) -> Plan | None:
     if not items:
         return None
     weakest = min(items, key=lambda item: (item.score, -_level(item)))
+    if isinstance(weakest, PlannedTopic) and weakest.shown_points > 0:  # last key point first
+        return _swap(plan, weakest, replace(weakest, points=weakest.shown_points - 1))
     if _level(weakest) > 0:
         return _swap(plan, weakest, replace(weakest, detail=DETAIL_LEVELS[_level(weakest) - 1]))
     reason = f"page budget (lowest weight for {plan.audience.id})"
@@ -177,8 +192,17 @@ def levels_of(plan: Plan) -> dict[str, int]:
     """Return the level of every item of a plan (absent items are simply missing)."""
     levels = {item_key(plan, item): _level(item)
               for item in [*plan.topics, *plan.recommendations]}
+    for planned in plan.topics:  # each key point of a summary is an item of its own
+        for index in range(len(planned.topic.key_points) if planned.detail == "summary" else 0):
+            levels[point_key(planned.topic.id, index)] = \
+                0 if index < planned.shown_points else CUT
     levels["bibliography"] = 0 if plan.bibliography else CUT
     return levels
+
+
+def point_key(topic_id: str, index: int) -> str:
+    """Return the fit key of a topic's key point (in the order written)."""
+    return f"point:{topic_id}:{index}"
 
 
 def with_levels(plan: Plan, levels: dict[str, int]) -> Plan:
@@ -194,7 +218,13 @@ def with_levels(plan: Plan, levels: dict[str, int]) -> Plan:
         if level == CUT:
             cuts.append(Cut(_name(item), reason))
             return None
-        return replace(item, detail=DETAIL_LEVELS[min(level, _level(item))])
+        item = replace(item, detail=DETAIL_LEVELS[min(level, _level(item))])
+        if isinstance(item, PlannedTopic) and item.detail == "summary":
+            shown = 0  # the leading key points whose keys are in
+            while levels.get(point_key(item.topic.id, shown), CUT) >= 0:
+                shown += 1
+            item = replace(item, points=None if shown >= len(item.topic.key_points) else shown)
+        return item
 
     sections = []
     for section in plan.sections:
@@ -221,18 +251,19 @@ def shrink_sequence(plan: Plan) -> list[dict[str, int]]:
 def measuring_plan(plan: Plan) -> Plan:
     """Return a plan holding every item at every level it may take, to measure them all.
 
-    Each topic appears once per level from its planned detail down to a headline, each
-    recommendation with and without its body, so one layout gives every height the fitter
-    needs.
+    Each topic appears once per level, from its headline up to its planned detail, each
+    recommendation without and with its body, so one layout gives every height the fitter
+    needs. Lowest levels first: a source's first (full) note then falls in the level that
+    short outputs print.
     """
     sections = tuple(
         replace(section, topics=tuple(
             replace(p, detail=DETAIL_LEVELS[level])
-            for p in section.topics for level in range(_level(p), -1, -1)))
+            for p in section.topics for level in range(_level(p) + 1)))
         for section in plan.sections)
     recommendations = tuple(
         replace(r, detail=DETAIL_LEVELS[level])
-        for r in plan.recommendations for level in range(_level(r), -1, -1))
+        for r in plan.recommendations for level in range(_level(r) + 1))
     return replace(plan, sections=sections, recommendations=recommendations)
 
 

@@ -61,3 +61,30 @@ def test_topic_order_follows_the_audience_weights():
     costs, history = ids.index("lighthouse-costs"), ids.index("keepers-history")
     # Staff weigh budget high and history low: the costs come before the keepers' history.
     assert costs < history and scores == sorted(scores, reverse=True)
+
+
+def test_a_summary_loses_its_key_points_one_by_one_before_it_becomes_a_headline():
+    c = content()
+    plan = select(c, c.briefs["harbor-memo"], c.audiences["staff"], c.lengths["one-page"])
+    seen = []
+    while (plan := shrink(plan)) is not None:
+        overview = next((p for p in plan.topics if p.topic.id == "harbor-overview"), None)
+        if overview is not None:
+            seen.append((overview.detail, overview.shown_points))
+    total = len(c.topics["harbor-overview"].key_points)
+    summaries = [points for detail, points in seen if detail == "summary"]
+    assert total >= 2 and sorted(set(summaries), reverse=True) == list(range(total, -1, -1))
+    assert seen[-1] == ("headline", 0)  # and only then the headline
+
+
+def test_with_levels_keeps_the_leading_key_points_named():
+    from generator.select import levels_of, point_key, with_levels
+
+    c = content()
+    plan = select(c, c.briefs["harbor-memo"], c.audiences["staff"], c.lengths["one-page"])
+    levels = levels_of(plan)
+    levels[point_key("harbor-overview", 1)] = -1
+    fitted = with_levels(plan, levels)
+    overview = next(p for p in fitted.topics if p.topic.id == "harbor-overview")
+    assert overview.shown_points == 1 and fitted.trimmed
+    assert fitted.describe()["key_points"] == {"harbor-overview": "1 of 2"}

@@ -16,7 +16,15 @@ check: setup
 clean:
 	rm -rf output
 
+# The benchmark suite (bench/run.py; BENCH_REPEAT=N for N repeats, default 3) writes
+# bench/RESULTS.md. pandoc, for the peer figure, is installed with apt if missing.
 bench: setup
+	@command -v pandoc >/dev/null || { \
+	  echo "bench: installing pandoc (for the peer figure)"; \
+	  sudo_cmd=""; [ "$$(id -u)" -ne 0 ] && sudo_cmd="sudo"; \
+	  { $$sudo_cmd apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	    $$sudo_cmd apt-get install -y -qq --no-install-recommends pandoc >/dev/null; } \
+	  || echo "bench: pandoc could not be installed; RESULTS.md will say so"; }
 	.venv/bin/python bench/run.py
 
 fuzz: setup

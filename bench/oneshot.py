@@ -1,0 +1,95 @@
+"""One-shot ratio: building one PDF in a fresh `brief` process against the `weasyprint`
+command line on the same print HTML, and how much of it the citation worker's cold start is.
+
+    python bench/oneshot.py citeproc REPORT.json   (the fresh process timing citeproc)
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from breakdown import measured, table
+from common import BIN, BRIEF, CONTENT, ROOT, TEMPLATES, median, spread, timed, verdict
+
+TARGET = ("trilateral-alliance", "us-congress", "full")
+
+
+def bench_oneshot(emitted: Path, repeat: int) -> tuple[list[str], list[float]]:
+    """``emitted``: the folder `brief build --emit-print-html` wrote (see floor.py). Return
+    the lines and brief's one-shot times (the peer figure reuses them)."""
+    brief, audience, length = TARGET
+    html = emitted / brief / f"{audience}-{length}.print.html"
+    with tempfile.TemporaryDirectory(prefix="brief-oneshot-") as out:
+        args = ["build", brief, "--audience", audience, "--length", length, "--format", "pdf",
+                "-o", out, "--force"]
+        ours = timed([*BRIEF, *args], repeat)
+        staged, stages = measured(args)  # once more, with timers around the stages
+        theirs = timed([str(BIN / "weasyprint"), "--base-url", str(CONTENT), str(html),
+                        str(Path(out) / "weasyprint.pdf")], repeat)
+    cold, warm = [], []
+    for _ in range(repeat):
+        with tempfile.NamedTemporaryFile("r", suffix=".json") as report:
+            subprocess.run([sys.executable, __file__, "citeproc", report.name], cwd=ROOT,
+                           check=True)
+            times = json.loads(Path(report.name).read_text())
+        cold.append(times["cold"])
+        warm.append(times["warm"])
+    ratio = median(ours) / median(theirs)
+    mark = verdict("one-shot ratio", f"{ratio:.2f}", "≤ 1.10", ratio <= 1.10)
+    return [
+        "## 2. One-shot ratio: one PDF from a fresh process",
+        "",
+        (f"`brief build {brief} --audience {audience} --length {length} --format pdf -o TMP "
+         "--force` against `weasyprint --base-url content IN.html OUT.pdf` on the print HTML that"
+         " brief emitted for that output; both fresh processes, so both pay Python's start-up"
+         " and WeasyPrint's import."),
+        "",
+        f"- brief: {spread(ours)}",
+        f"- `weasyprint` command line: {spread(theirs)}",
+        (f"- one-shot ratio: **{ratio:.2f}×** (target ≤ 1.10) {mark}; brief spends "
+         f"{median(ours) - median(theirs):.2f} s more"),
+        (f"- of that, the citation worker: the first `generator.cite.processor().format(...)` "
+         f"call in a fresh process (starting node, building the citeproc-js engine for Chicago,"
+         f" then formatting this output's notes and bibliography) takes {spread(cold)} — "
+         f"{median(cold) / median(ours):.0%} of the one-shot time; the same request again, "
+         f"engine built, takes {spread(warm)}, so the engine's start costs about "
+         f"{median(cold) - median(warm):.2f} s"),
+        "- where brief's one-shot time goes (one more run, through bench/breakdown.py):",
+        *table(staged, stages, top=7),
+        "",
+    ], ours
+
+
+def time_citeproc(report: Path) -> None:
+    """In this fresh process: render the one-shot output for print, timing the (first)
+    citeproc call, then the same request again on the warm engine."""
+    from generator import cite, pipeline, render
+
+    project = pipeline.Project(CONTENT, TEMPLATES)
+    content = pipeline.load_project(project)
+    plan = pipeline.plan_for(content, pipeline.Target(*TARGET, "pdf"))
+    original, calls = cite.Processor.format, []
+
+    def format_(self, *args, **kwargs):
+        started = time.perf_counter()
+        result = original(self, *args, **kwargs)
+        calls.append((time.perf_counter() - started, args, kwargs))
+        return result
+
+    cite.Processor.format = format_
+    render.render(plan, content, project.templates, "print")
+    cold, args, kwargs = calls[0]
+    started = time.perf_counter()
+    original(cite.processor(), *args, **kwargs)
+    report.write_text(json.dumps({"cold": cold, "warm": time.perf_counter() - started}))
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    if sys.argv[1] == "citeproc":
+        time_citeproc(Path(sys.argv[2]))

@@ -228,12 +228,6 @@ class Source:
     doi: str = ""
     note: str = ""
 
-    @property
-    def sort_key(self) -> str:
-        """Return the key a bibliography sorts by: first author's family name, then title."""
-        first = self.authors[0].family if self.authors else self.title
-        return f"{first} {self.title} {self.date}".casefold()
-
 
 @dataclass
 class Fact(Located):

@@ -50,9 +50,6 @@ def environment(templates: Path) -> jinja2.Environment:
         keep_trailing_newline=True,
         extensions=["jinja2.ext.do"],
     )
-    env.filters["name"] = format_name
-    env.filters["names"] = format_names
-    env.filters["human_date"] = human_date
     return env
 
 
@@ -302,31 +299,3 @@ def undefined_problem(error: jinja2.UndefinedError, templates: Path) -> Problem:
             return Problem(path, frame.lineno or 1, f"undefined value in template: {error.message}",
                            "the template uses a value that this document does not have")
     return Problem(templates, 1, f"undefined value in template: {error.message}")
-
-
-def human_date(value: str) -> str:
-    """Return '2019', 'July 2019' or 'June 13, 2020' for a YYYY[-MM[-DD]] date."""
-    import datetime as dt
-
-    parts = str(value).split("-")
-    try:
-        if len(parts) == 3:
-            return dt.date.fromisoformat(str(value)).strftime("%B %-d, %Y")
-        if len(parts) == 2:
-            return dt.date(int(parts[0]), int(parts[1]), 1).strftime("%B %Y")
-    except ValueError:
-        pass
-    return str(value)
-
-
-def format_name(name) -> str:
-    """Return a name as 'Given Family' (or as written, for organizations)."""
-    return name.family if name.literal or not name.given else f"{name.given} {name.family}"
-
-
-def format_names(names) -> str:
-    """Return names joined as a reader expects: 'A', 'A and B', 'A, B, and C'."""
-    parts = [format_name(n) for n in names]
-    if len(parts) <= 2:
-        return " and ".join(parts)
-    return ", ".join(parts[:-1]) + ", and " + parts[-1]

@@ -275,35 +275,27 @@ def _unwrap_paragraph(html: str) -> str:
 
 def find_citations(text: str) -> list[Citation]:
     """Return every citation in the Markdown text with its line offset in the text."""
-    tokens, env = parse(text)
-    found = []
-    for token in _walk(tokens, env):
-        if token.type == "citation":
-            base = token.meta.get("block_line", 0)
-            for source, locator in token.meta["items"]:
-                found.append(Citation(source, locator, base + token.meta["line_offset"]))
-    return found
+    return [Citation(source, locator, line)
+            for token, line in _tokens(text, "citation")
+            for source, locator in token.meta["items"]]
 
 
 def find_facts(text: str) -> list[tuple[str, int]]:
     """Return (fact id, line offset) of every ``{fact:id}`` in the Markdown text."""
-    tokens, env = parse(text)
-    found = []
-    for token in _walk(tokens, env):
-        if token.type == "fact":
-            found.append((token.meta["id"],
-                          token.meta.get("block_line", 0) + token.meta["line_offset"]))
-    return found
+    return [(token.meta["id"], line) for token, line in _tokens(text, "fact")]
 
 
 def find_images(text: str) -> list[tuple[str, int]]:
     """Return (src, line offset) of every image in the Markdown text."""
+    return [(token.attrGet("src") or "", line) for token, line in _tokens(text, "image")]
+
+
+def _tokens(text: str, kind: str):
+    """Yield (token, line offset in the text) for every inline token of a kind."""
     tokens, env = parse(text)
-    found = []
     for token in _walk(tokens, env):
-        if token.type == "image":
-            found.append((token.attrGet("src") or "", token.meta.get("block_line", 0)))
-    return found
+        if token.type == kind:
+            yield token, token.meta.get("block_line", 0) + token.meta.get("line_offset", 0)
 
 
 def top_level_headings(text: str) -> list[int]:

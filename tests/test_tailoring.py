@@ -37,15 +37,19 @@ def build(runner, sample, tmp_path, *args):
     return out
 
 
+BANNERS = ("UNCLASSIFIED // FOR PUBLIC RELEASE", "CONTROLLED UNCLASSIFIED INFORMATION", "SECRET")
+
+
 def banners(pdf) -> set[str]:
-    """Return the marking lines printed at the top and bottom of every page."""
-    reader = PdfReader(pdf)
+    """Return the banners printed on the pages; each page must carry its banner at the top
+    and at the bottom (where it shares a line with "Page N of M")."""
     found = set()
-    for page in reader.pages:
-        text = page.extract_text()
-        found |= {line.strip() for line in text.splitlines()
-                  if re.fullmatch(r"[A-Z /]+", line.strip()) and "//" in line or
-                  line.strip() in ("SECRET", "CONTROLLED UNCLASSIFIED INFORMATION")}
+    for number, page in enumerate(PdfReader(pdf).pages, start=1):
+        lines = [re.sub(r"\s*Page \d+ of \d+$", "", line.strip())
+                 for line in page.extract_text().splitlines()]
+        printed = [line for line in lines if line in BANNERS]
+        assert len(printed) >= 2 and len(set(printed)) == 1, (pdf.name, number, printed)
+        found |= set(printed)
     return found
 
 

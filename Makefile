@@ -7,7 +7,8 @@ setup:
 build: setup
 	.venv/bin/brief build
 
-test: setup
+test:
+	@scripts/setup.sh --test
 	.venv/bin/python -m pytest
 
 check: setup

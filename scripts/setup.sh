@@ -3,14 +3,22 @@
 # fonts (via apt, only those missing), then a virtual environment in .venv with brief
 # and its test dependencies, then citeproc-js in node_modules (npm ci). Safe to run again:
 # it only installs what is missing.
+#
+#   scripts/setup.sh          what building briefs needs
+#   scripts/setup.sh --test   that, plus what only the tests need
 set -euo pipefail
 cd "$(dirname "$0")/.."
+with_tests=false
+[ "${1:-}" = "--test" ] && with_tests=true
 
 # Pango renders text for WeasyPrint; libharfbuzz-subset0 makes font subsetting fast and
 # byte-stable; the fonts cover Latin, Japanese and Korean text; Node.js and npm run citeproc-js,
 # which formats citations (generator/citeproc.js).
 SYSTEM_PACKAGES=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-dejavu-core
                  nodejs npm)
+# Only the tests need these.
+TEST_SYSTEM_PACKAGES=()
+$with_tests && SYSTEM_PACKAGES+=("${TEST_SYSTEM_PACKAGES[@]}")
 
 missing=()
 for package in "${SYSTEM_PACKAGES[@]}"; do

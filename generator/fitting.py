@@ -17,6 +17,10 @@ from generator.models import Content
 
 FILL_TARGET = 0.8  # the last page of a budgeted output is at least this full
 AIM = 0.96  # of the budget's height: predictions aim a little short of the last line
+# A page break rarely falls exactly at the foot of a page: a line whose note no longer
+# fits, a heading kept with its text or a widow moves on. Predictions leave this much
+# per break (CSS px, about two and a half lines of text).
+BREAK_ALLOWANCE = 48
 PASS_LIMIT = 4  # layout passes before the search falls back to shrinking step by step
 SUMMARY = 1  # the level of a summary, the one level that shows key points
 PAPER_HEIGHTS = {"letter": 11 * 96, "a4": 297 / 25.4 * 96}  # CSS px, as in head.html
@@ -40,7 +44,7 @@ def fit(project, content: Content, plan: select.Plan):
     if not sizes.heights:  # templates without data-fit marks: search the shrink sequence
         return _search(project, content, plan, sizes.sequence)
     passes, best, overflow = 1, None, None
-    capacity = budget * sizes.page_height * AIM
+    capacity = budget * sizes.page_height * AIM - (budget - 1) * BREAK_ALLOWANCE
     while True:
         levels = sizes.choose(capacity, below=overflow.need if overflow else None)
         need = sizes.need(levels)
@@ -59,7 +63,7 @@ def fit(project, content: Content, plan: select.Plan):
             break
         # Too short: the fitting plan is a safe fallback, so aim for the whole budget.
         # Too long: aim lower, and lower still as passes mount.
-        aim = 1.0 if trial is best else AIM - 0.04 * max(0, passes - PASS_LIMIT + 1)
+        aim = 1.0 if trial is best else 0.99 - 0.04 * max(0, passes - PASS_LIMIT + 1)
         capacity = _next_capacity(trial, budget, sizes.page_height, aim)
     if best is None:
         raise _cannot_fit(plan)
@@ -109,6 +113,8 @@ class Sizes:
     order: list  # item keys, most important first
     group_of: dict  # item key -> the title of its section (None: untitled)
     point_of: dict  # key point key -> its topic's key
+    notes: Notes  # which sources each item cites, and what a first citation adds
+    ends: Ends  # what the last item of each parent does not cost
 
     @property
     def everything(self) -> dict:
@@ -125,17 +131,23 @@ class Sizes:
         summary takes its own height away.
         """
         total = self.base
-        present_groups = set()
+        present_groups, present = set(), []
         for key, level in levels.items():
             if key.startswith("point:"):
                 continue
             if level >= 0:
                 total += self.heights.get((key, level), 0.0)
                 present_groups.add(self.group_of.get(key))
+                present.append((key, level))
         for key, topic in self.point_of.items():
-            if levels.get(topic, -1) == SUMMARY and levels.get(key, -1) < 0:
-                total -= self.heights.get((key, 0), 0.0)
-        return total + sum(self.groups[g] for g in present_groups if g in self.groups)
+            if levels.get(topic, -1) == SUMMARY:
+                if levels.get(key, -1) < 0:
+                    total -= self.heights.get((key, 0), 0.0)
+                else:
+                    present.append((key, 0))
+        groups = [g for g in present_groups if g in self.groups]
+        total += sum(self.groups[g] for g in groups)
+        return total + self.notes.height(present, groups) - self.ends.saved(present)
 
     def can_grow(self, levels: dict, key: str) -> bool:
         """Return whether an item may take its next level: a key point only inside its
@@ -175,29 +187,102 @@ class Sizes:
 def measure(project, content: Content, plan: select.Plan) -> Sizes:
     """Lay out the measuring document once and read every item's height from it."""
     laid_out, _ = layout_plan(project, content, select.measuring_plan(plan), measuring=True)
-    found = laid_out.item_heights()
+    measured = laid_out.item_heights()
+    found = measured.heights
     paper = plan.brief.paper or content.settings.paper
     page_height = PAPER_HEIGHTS[paper] - laid_out.page_margins  # measured on one tall page
-    heights, groups = {}, {}
+    heights, groups, notes = {}, {}, {}
     for fit_key, height in found.items():
         kind, rest = fit_key.split(":", 1)
         if kind == "group":
             groups[rest] = height
+        elif kind.startswith("note"):
+            notes[fit_key] = height  # measured apart, in the back matter
         else:
-            name, level = rest.rsplit(":", 1)
-            heights[(f"{kind}:{name}", int(level))] = height
+            heights[_item_level(fit_key)] = height
     group_of = {select.item_key(plan, planned): section.title or None
                 for section in plan.sections for planned in section.topics}
     for title in groups:  # a group's own height: its heading and intro
         groups[title] -= sum(h for (key, _), h in heights.items() if group_of.get(key) == title)
     items = sum(h for (k, _), h in heights.items()
                 if k != "bibliography" and not k.startswith("point:"))  # points: in summaries
-    base = laid_out.used_height - items - sum(groups.values()) \
+    base = laid_out.used_height - items - sum(groups.values()) - sum(notes.values()) \
         - heights.get(("bibliography", 0), 0.0)
     point_of = {select.point_key(p.topic.id, i): select.item_key(plan, p)
                 for p in plan.topics for i in range(len(p.topic.key_points))}
     return Sizes(page_height, base, heights, groups, select.shrink_sequence(plan),
-                 _importance(plan), group_of, point_of)
+                 _importance(plan), group_of, point_of,
+                 Notes.measured(laid_out.item_notes(), notes), Ends.measured(measured))
+
+
+@dataclass
+class Ends:
+    """The gap after each item, which it does not cost when it is the last of its parent
+    (margins collapse into the parent's end instead)."""
+
+    gaps: dict  # (item key, level) -> gap to the next sibling
+    parent: dict  # (item key, level) -> parent token
+    order: dict  # (item key, level) -> position in the document
+    closing: set  # parents whose last item ends them (nothing else follows it)
+
+    @classmethod
+    def measured(cls, items) -> Ends:
+        keys = [k for k in items.heights if not k.startswith(("group:", "note"))]
+        last = {}
+        for key in keys:
+            last[items.parents[key]] = key
+        return cls({_item_level(k): items.gaps[k] for k in keys},
+                   {_item_level(k): items.parents[k] for k in keys},
+                   {_item_level(k): i for i, k in enumerate(keys)},
+                   {parent for parent, key in last.items() if items.gaps[key] == 0})
+
+    def saved(self, present: list) -> float:
+        """Return the gaps the last present item of each closing parent does not cost."""
+        last = {}
+        for item in sorted(present, key=lambda i: self.order.get(i, -1)):
+            if item in self.parent:
+                last[self.parent[item]] = item
+        return sum(self.gaps[item] for parent, item in last.items() if parent in self.closing)
+
+
+@dataclass
+class Notes:
+    """The notes a plan prints, measured apart from the text: each note as it stacks at
+    the foot of a page, with its citations in their short form, plus what the first
+    citation of each source adds (its full form over its short one), once, wherever in
+    the final document that first citation falls.
+    """
+
+    marks: dict  # (item key, level), "group:<title>" or "" (outside items) -> {note: sources}
+    heights: dict  # note number -> height
+    extra: dict  # source -> height of its full note over its short one
+
+    @classmethod
+    def measured(cls, found: dict, heights: dict) -> Notes:
+        marks = {key if not key or key.startswith("group:") else _item_level(key): notes
+                 for key, notes in found.items() if not key.startswith("note")}
+        notes = {int(key.split(":")[1]): h for key, h in heights.items()
+                 if key.startswith("note:")}
+        extra = {key.split(":", 1)[1]: max(0.0, h - heights.get(
+                     "note-short:" + key.split(":", 1)[1], h))
+                 for key, h in heights.items() if key.startswith("note-full:")}
+        return cls(marks, notes, extra)
+
+    def height(self, items: list, groups: list) -> float:
+        """Return the height of the notes these items and groups print, with a full note
+        for each source they cite."""
+        printed: dict = dict(self.marks.get("", {}))
+        for key in [*items, *(f"group:{title}" for title in groups)]:
+            printed.update(self.marks.get(key, {}))
+        cited = {source for sources in printed.values() for source in sources}
+        return sum(self.heights.get(n, 0.0) for n in printed) + \
+            sum(self.extra.get(source, 0.0) for source in cited)
+
+
+def _item_level(fit_key: str) -> tuple[str, int]:
+    """Return (item key, level) from a fit key such as "topic:alliance:2"."""
+    item, level = fit_key.rsplit(":", 1)
+    return item, int(level)
 
 
 def _importance(plan: select.Plan) -> list[str]:

@@ -25,10 +25,21 @@ DEFAULT_STYLE = "chicago-note-bibliography"
 
 @dataclass(frozen=True)
 class Numbered:
-    """One note as printed: its number and its HTML."""
+    """One note as printed: its number, its HTML and the sources it cites."""
 
     number: int
     html: Markup
+    sources: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class NoteForms:
+    """Each cited source's note in its full form (the first citation) and its short form
+    (later ones): what the fitter measures, since the first citation of a source may fall
+    in any item of the final document."""
+
+    full: dict[str, Markup]
+    short: dict[str, Markup]
 
 
 @dataclass(frozen=True)
@@ -55,23 +66,36 @@ class Citations:
 
 
 def format_notes(order: list[int], notebook: NoteBook, sources: dict,
-                 citations: Citations | None, bibliography: bool
-                 ) -> tuple[list[Numbered], list[Markup]]:
+                 citations: Citations | None, bibliography: bool, forms: bool = False
+                 ) -> tuple[list[Numbered], list[Markup], NoteForms | None]:
     """Number and format the notes met in this order (notebook indexes, as they appear in
-    the document); return them and, when asked, the bibliography of the sources cited.
+    the document); return them, the bibliography of the sources cited (when asked) and,
+    with ``forms``, each source's full and short note.
 
-    Without citations (a check's dry run) the text of each note is only a stand-in.
+    With ``forms`` every citation in the text takes its short form: each source is cited
+    once before the text (its full form) and once after it (its short form), and those
+    citations are returned apart rather than printed. Without citations (a check's dry
+    run) the text of each note is only a stand-in.
     """
     clusters, owners = _clusters(order, notebook)
-    formatted, entries = _format(clusters, sources, citations, bibliography)
+    cited = list(dict.fromkeys(source for cluster in clusters for source, _ in cluster))
+    alone = [[(source, "")] for source in cited] if forms else []
+    formatted, entries = _format(alone + clusters + alone, sources, citations, bibliography)
+    first, formatted = formatted[:len(alone)], formatted[len(alone):]
+    formatted, last = formatted[:len(clusters)], formatted[len(clusters):]
     texts = dict(zip(owners, formatted))
+    cites = dict(zip(owners, ([source for source, _ in cluster] for cluster in clusters)))
     numbered = []
     for position, index in enumerate(order, start=1):
         note = notebook.notes[index]
+        inner = [int(i) for i in INNER.findall(note.html)] if not note.cites else [index]
         text = texts[index] if note.cites else INNER.sub(
             lambda m: texts.get(int(m.group(1)), ""), note.html)
-        numbered.append(Numbered(position, Markup(text)))
-    return numbered, [Markup(entry) for entry in entries]
+        used = tuple(dict.fromkeys(s for i in inner for s in cites.get(i, ())))
+        numbered.append(Numbered(position, Markup(text), used))
+    note_forms = NoteForms(dict(zip(cited, map(Markup, first))),
+                           dict(zip(cited, map(Markup, last)))) if forms else None
+    return numbered, [Markup(entry) for entry in entries], note_forms
 
 
 def _clusters(order: list[int], notebook: NoteBook) -> tuple[list, list[int]]:
@@ -92,7 +116,7 @@ def _format(clusters: list, sources: dict, citations: Citations | None,
     """Format the clusters (and the bibliography of the sources they cite)."""
     cited = list(dict.fromkeys(source for cluster in clusters for source, _ in cluster))
     if not cited:
-        return [], []
+        return [""] * len(clusters), []
     if citations is None:  # a check's dry run: the text of notes does not matter
         return ([", ".join(sources[s].title for s, _ in cluster) + "." for cluster in clusters],
                 [sources[s].title for s in cited] if bibliography else [])

@@ -82,10 +82,11 @@ def render(plan: Plan, content, templates: Path, medium: str, anchor: str = "",
         env = environment(templates)
         html = env.get_template(f"types/{plan.brief.type}.html").render(context)
         citations = None if dry_run else _citations(plan, content, templates)
-        html, numbered, entries = number_notes(html, notebook, env, medium, content.sources,
-                                               citations, plan.bibliography)
+        html, numbered, entries, forms = number_notes(
+            html, notebook, env, medium, content.sources, citations, plan.bibliography,
+            measuring)
         endnotes = env.get_template("partials/endnotes.html").render(
-            context, numbered=numbered, bibliography_entries=entries)
+            context, numbered=numbered, bibliography_entries=entries, note_forms=forms)
     except jinja2.TemplateSyntaxError as error:
         raise BuildError(template_problem(error, templates)) from None
     except jinja2.UndefinedError as error:
@@ -257,22 +258,25 @@ def _recommendation(planned, prose: ProseRenderer, key: str) -> dict:
 
 
 def number_notes(html: str, notebook: NoteBook, env: jinja2.Environment, medium: str,
-                 sources: dict, citations, bibliography: bool):
+                 sources: dict, citations, bibliography: bool, measuring: bool = False):
     """Number the notes in the order they appear and put each one's marker in its place.
 
-    Returns the HTML, the numbered notes (for endnotes) and the bibliography entries.
+    Returns the HTML, the numbered notes (for endnotes), the bibliography entries and,
+    while measuring, each source's full and short note (notes.NoteForms).
     """
     order = [int(match.group(1)) for match in NOTE_PLACEHOLDER.finditer(html)]
-    numbered, entries = notes.format_notes(order, notebook, sources, citations, bibliography)
+    numbered, entries, forms = notes.format_notes(order, notebook, sources, citations,
+                                                  bibliography, forms=measuring)
     reference = env.get_template("partials/note-ref.html")
     pending = iter(numbered)
 
     def replace(match: re.Match) -> str:
         note = next(pending)
-        marker = reference.render(number=note.number, note=note.html, medium=medium)
+        marker = reference.render(number=note.number, note=note.html, medium=medium,
+                                  cites=note.sources, measuring=measuring)
         return match.group(2) + marker.strip()
 
-    return NOTE_PLACEHOLDER.sub(replace, html), numbered, entries
+    return NOTE_PLACEHOLDER.sub(replace, html), numbered, entries, forms
 
 
 def _citations(plan: Plan, content, templates: Path):

@@ -47,15 +47,34 @@ class Layout:
         """Return the height all pages' text and notes take, without page-end gaps."""
         return sum(_used_height(page._page_box) for page in self.document.pages)
 
-    def item_heights(self) -> dict[str, float]:
-        """Return the laid-out height of every element marked ``data-fit``, by its key.
-
-        An element split over pages adds up its pieces.
-        """
-        heights: dict[str, float] = {}
+    def item_heights(self) -> Items:
+        """Return the laid-out height of every element marked ``data-fit``, in document
+        order. An element split over pages adds up its pieces."""
+        items = Items({}, {}, {})
         for page in self.document.pages:
-            _collect_heights(page._page_box, heights)
-        return heights
+            _collect_heights(page._page_box, items)
+        return items
+
+    def item_notes(self) -> dict[str, dict[int, tuple[str, ...]]]:
+        """Return the note marks (``data-note``, ``data-cites``) inside each ``data-fit``
+        element, by the innermost element's key ("" for marks outside every such element):
+        note number -> the sources it cites."""
+        found: dict[str, dict[int, tuple[str, ...]]] = {}
+        for page in self.document.pages:
+            _collect_notes(page._page_box, "", found)
+        return found
+
+
+def _collect_notes(box, key: str, found: dict) -> None:
+    for child in getattr(box, "children", ()):
+        element = getattr(child, "element", None)
+        inner = key
+        if element is not None:
+            inner = element.get("data-fit") or key
+            if element.get("data-note"):
+                found.setdefault(inner, {})[int(element.get("data-note"))] = tuple(
+                    element.get("data-cites", "").split())
+        _collect_notes(child, inner, found)
 
 
 def _used_height(page) -> float:
@@ -81,7 +100,16 @@ def _bottom(box) -> float:
     return min(end, inner + box.padding_bottom + box.border_bottom_width + box.margin_bottom)
 
 
-def _collect_heights(box, heights: dict[str, float]) -> None:
+@dataclass
+class Items:
+    """The ``data-fit`` elements of a layout, by key, in document order."""
+
+    heights: dict  # key -> height, gap to the next sibling included
+    gaps: dict  # key -> that gap alone: what the item does not cost when nothing follows it
+    parents: dict  # key -> a token of its parent element, equal for siblings
+
+
+def _collect_heights(box, items: Items) -> None:
     """Add up the height of each ``data-fit`` element, gaps to the next sibling included
     (margins between blocks collapse, so the distance between tops is what an item costs)."""
     children = list(getattr(box, "children", ()))
@@ -91,8 +119,10 @@ def _collect_heights(box, heights: dict[str, float]) -> None:
         if key and element is not getattr(box, "element", None):
             following = children[index + 1] if index + 1 < len(children) else None
             end = following.position_y if following is not None else _bottom(child)
-            heights[key] = heights.get(key, 0.0) + end - child.position_y
-        _collect_heights(child, heights)
+            items.heights[key] = items.heights.get(key, 0.0) + end - child.position_y
+            items.gaps[key] = max(0.0, end - _bottom(child))
+            items.parents[key] = id(getattr(box, "element", None) or box)
+        _collect_heights(child, items)
 
 
 def make_fetcher(allowed: list[Path], refused: list[str]):

@@ -15,7 +15,7 @@ check: setup
 	.venv/bin/brief check
 
 clean:
-	rm -rf output
+	rm -rf output .brief-cache
 
 # The benchmark suite (bench/run.py; BENCH_REPEAT=N for N repeats, default 3) writes
 # bench/RESULTS.md. pandoc, for the peer figure, is installed with apt if missing.

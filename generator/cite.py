@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import atexit
 import collections
+import hashlib
 import json
 import os
 import re
@@ -314,6 +315,17 @@ class Processor:
             self.close()
             raise BuildError(f"{response['fatal']}: {SETUP_HINT}")
         return Formatted(list(response.get("notes", [])), list(response.get("bibliography", [])))
+
+    def engine(self) -> str:
+        """Return what identifies the formatter's answers besides the request: the citeproc
+        version installed and this worker script (read without starting node)."""
+        try:
+            package = json.loads((self.node_modules / "citeproc" / "package.json").read_text())
+            version = package.get("version", "?")
+        except (OSError, ValueError):
+            version = "missing"
+        digest = hashlib.sha256(SCRIPT.read_bytes()).hexdigest()[:16]
+        return f"citeproc {version}, worker {digest}"
 
     def warm(self, style: Path, locale: Path) -> None:
         """Start the worker and have it build its engine for style and locale (a second or

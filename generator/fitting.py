@@ -19,8 +19,8 @@ FILL_TARGET = 0.8  # the last page of a budgeted output is at least this full
 AIM = 0.96  # of the budget's height: predictions aim a little short of the last line
 # A page break rarely falls exactly at the foot of a page: a line whose note no longer
 # fits, a heading kept with its text or a widow moves on. Predictions leave this much
-# per break (CSS px, about two and a half lines of text).
-BREAK_ALLOWANCE = 48
+# per break (CSS px, about a line of text; more cuts too much from pages that break well).
+BREAK_ALLOWANCE = 24
 PASS_LIMIT = 4  # layout passes before the search falls back to shrinking step by step
 SUMMARY = 1  # the level of a summary, the one level that shows key points
 PAPER_HEIGHTS = {"letter": 11 * 96, "a4": 297 / 25.4 * 96}  # CSS px, as in head.html

@@ -9,13 +9,14 @@ A citation inside an explanatory note (``^[See [@x].]``) is formatted in that no
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from markupsafe import Markup
 
+from generator.cache import DiskCache
 from generator.errors import BuildError
 from generator.markdown import Note, NoteBook
 
@@ -130,17 +131,37 @@ def _format(clusters: list, sources: dict, citations: Citations | None,
 
 
 _MEMO: dict[str, object] = {}
+CACHE = DiskCache(None)  # set by the build: formatted citations kept between builds
 
 
 def _memo(items: list, clusters: list, citations: Citations, bibliography: bool):
-    """Format through citeproc once per distinct request in this process: the print and
-    screen renders of one plan ask the same question."""
+    """Format through citeproc once per distinct request: in this process (the print and
+    screen renders of one plan ask the same question) and, through the cache on disk,
+    across builds."""
     from generator import cite
 
-    key = hashlib.sha256(json.dumps(
-        [items, clusters, str(citations.style), str(citations.locale), bibliography],
-        sort_keys=True).encode()).hexdigest()
-    if key not in _MEMO:
-        _MEMO[key] = cite.processor().format(items, clusters, citations.style,
-                                             citations.locale, bibliography)
-    return _MEMO[key]
+    processor = cite.processor()
+    key = DiskCache.key(items, clusters, _digest(citations.style), _digest(citations.locale),
+                        bibliography, processor.engine())
+    if key in _MEMO:
+        return _MEMO[key]
+    kept = CACHE.get(key)
+    if isinstance(kept, dict) and {"notes", "bibliography"} <= kept.keys():
+        result = cite.Formatted(kept["notes"], kept["bibliography"])
+    else:
+        result = processor.format(items, clusters, citations.style, citations.locale,
+                                  bibliography)
+        CACHE.put(key, {"notes": result.notes, "bibliography": result.bibliography})
+    _MEMO[key] = result
+    return result
+
+
+def _digest(path: Path) -> str:
+    """Return the hash of a style or locale file (the answer depends on its contents)."""
+    status = Path(path).stat()
+    return _hash_file(Path(path), status.st_mtime_ns, status.st_size)
+
+
+@lru_cache(maxsize=64)
+def _hash_file(path: Path, _mtime: int, _size: int) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
-from generator import packs, publish, render, select, workers
+from generator import notes, packs, publish, render, select, workers
+from generator.cache import DiskCache
 from generator.errors import BriefError, BuildError, ChoiceError, ContentError, Problem
 from generator.fitting import fit, layout_plan
 from generator.inputs import InputHasher, input_hash
@@ -177,7 +178,11 @@ def build(project: Project, out_dir: Path, briefs=(), audiences=(), lengths=(), 
         raise ContentError(problems)
     work = [(key, group, hasher.for_key(key)) for key, group in _by_variant(todo).items()]
     report.planned = len(work)
-    start = partial(_warm_citations, project.templates, content)
+    notes.CACHE = DiskCache.for_project(project.content.parent, "citations")
+    # With answers on disk, most builds need no citation worker: start one ahead only
+    # when there are none yet.
+    start = None if notes.CACHE.populated() else partial(
+        _warm_citations, project.templates, content)
     shared = (project, content, out_dir, emit_print_html)
     for key, records, error in workers.run(_build_one, work, shared, jobs, start):
         report.done += 1

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -14,6 +16,10 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SAMPLE = FIXTURES / "sample"
 TEMPLATES = ROOT / "templates"
+
+# Formatted citations are cached on disk beside the content by default; the tests keep
+# theirs in one temporary folder instead of beside the fixtures.
+os.environ.setdefault("BRIEF_CACHE_DIR", tempfile.mkdtemp(prefix="brief-test-cache-"))
 
 
 @pytest.fixture

@@ -1,0 +1,68 @@
+"""Formatted citations are kept on disk: a rebuild that changes no citation needs no
+citation worker, and any change to what a note depends on asks the worker again."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import ROOT, TEMPLATES
+
+
+def brief(content: Path, out: Path, cache: Path, *args: str, node: str | None = None):
+    env = {**os.environ, "BRIEF_CACHE_DIR": str(cache)}
+    if node:
+        env["BRIEF_NODE"] = node
+    return subprocess.run(
+        [sys.executable, "-m", "generator", "--content", str(content), "--templates",
+         str(TEMPLATES), "build", "-o", str(out), "-f", "html", "--force", *args],
+        capture_output=True, text=True, env=env, cwd=ROOT)
+
+
+def pages(out: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*.html"))}
+
+
+def test_a_rebuild_with_the_same_citations_needs_no_citation_worker(sample, tmp_path):
+    cache = tmp_path / "cache"
+    first = brief(sample, tmp_path / "one", cache)
+    assert first.returncode == 0, first.stderr
+    assert list(cache.rglob("*.json")), "nothing was cached"
+    again = brief(sample, tmp_path / "two", cache, node=str(tmp_path / "no-such-node"))
+    assert again.returncode == 0, again.stderr
+    assert pages(tmp_path / "two") == pages(tmp_path / "one")
+
+
+def test_a_changed_source_is_formatted_again(sample, tmp_path):
+    cache = tmp_path / "cache"
+    assert brief(sample, tmp_path / "one", cache).returncode == 0
+    library = sample / "sources" / "library.yaml"
+    library.write_text(library.read_text().replace("The State of the Harbor",
+                                                   "The Harbor Revisited"))
+    result = brief(sample, tmp_path / "two", cache)
+    assert result.returncode == 0, result.stderr
+    text = "".join(page.decode() for page in pages(tmp_path / "two").values())
+    assert "The Harbor Revisited" in text and "The State of the Harbor" not in text
+    without_node = brief(sample, tmp_path / "three", tmp_path / "cold",
+                         node=str(tmp_path / "no-such-node"))
+    assert without_node.returncode == 1  # nothing cached there: the worker is needed
+
+
+def test_damaged_entries_are_ignored_and_replaced(sample, tmp_path):
+    cache = tmp_path / "cache"
+    assert brief(sample, tmp_path / "one", cache).returncode == 0
+    entries = list(cache.rglob("*.json"))
+    for entry in entries:
+        entry.write_text("{not json")
+    result = brief(sample, tmp_path / "two", cache)
+    assert result.returncode == 0, result.stderr
+    assert pages(tmp_path / "two") == pages(tmp_path / "one")
+    assert all(entry.read_text().startswith("{\"notes\"") for entry in entries)
+
+
+def test_the_cache_can_be_turned_off(sample, tmp_path):
+    result = brief(sample, tmp_path / "one", Path("off"))
+    assert result.returncode == 0, result.stderr
+    assert not (ROOT / "off").exists() and not (sample.parent / ".brief-cache").exists()

@@ -321,9 +321,9 @@ def list_(ctx, as_json: bool) -> None:
     Example:
       brief list --json
     """
-    from generator.pipeline import load_project
+    from generator.load import read_content  # not the pipeline: listing needs no templates
 
-    content = _call(load_project, _project(ctx), consequence="nothing was listed")
+    content = _call(read_content, Path(ctx.obj["content"]), consequence="nothing was listed")
     listing = {
         "briefs": {b.id: {"title": b.title, "type": b.type, "audiences": b.audiences,
                           "lengths": b.lengths} for b in content.briefs.values()},

@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator import models as m
-from generator.errors import Problem
-from generator.schemacheck import check_schema
+from generator.errors import ContentError, Problem
+from generator.cache import DiskCache
+from generator.schemacheck import check_schema, schema_digest
 from generator.yamldoc import Limits, YamlDoc, YamlError, decode_text, parse_yaml, read_bytes
 
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -45,6 +46,15 @@ def load_content(root: Path) -> Loaded:
     return Loaded(content, reader.problems)
 
 
+def read_content(root: Path) -> m.Content:
+    """Read the content folder for a listing: raise ContentError if any file cannot be
+    read (cross-file checks, such as unknown topic ids, are ``brief check``'s)."""
+    loaded = load_content(root)
+    if errors := [p for p in loaded.problems if not p.warning]:
+        raise ContentError(errors)
+    return loaded.content
+
+
 class _Reader:
     def __init__(self, root: Path):
         self.root = root
@@ -53,6 +63,7 @@ class _Reader:
         self.digests: dict[Path, str] = {}
         self.max_bytes = m.Settings.max_file_bytes
         self.limits = Limits()
+        self.valid = DiskCache.for_project(root.parent, "schema")  # files known to be valid
 
     def read(self, path: Path) -> str:
         """Read a file's text once, keeping its hash for the build's input hashes."""
@@ -74,8 +85,16 @@ class _Reader:
             self.problems.append(Problem(path, 1, "the file is empty",
                                          "fill it in (see docs/content-format.md) or delete it"))
             return None
+        # A file checked valid before, byte for byte against the same schema, is valid:
+        # the schema checker (and its import) is only needed for new or changed files.
+        digest = self.digests.get(path)
+        key = DiskCache.key("valid", kind, digest, schema_digest(kind)) if digest else None
+        if key and self.valid.get(key) is True:
+            return doc
         problems = check_schema(kind, doc, path)
         self.problems.extend(problems)
+        if key and not problems:
+            self.valid.put(key, True)
         return None if problems else doc
 
     def settings(self) -> m.Settings:

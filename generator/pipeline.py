@@ -7,7 +7,7 @@ exceptions, and the CLI decides what the user sees.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 
@@ -106,20 +106,37 @@ def check(project: Project, stale_after=None, today=None) -> list[Problem]:
 
 
 def preflight(project: Project, content: Content, targets: list[Target]) -> list[Problem]:
-    """Render every target's HTML for both media, so template errors stop a build early.
+    """Render the HTML of the targets' briefs for both media, so template errors stop a
+    build early.
 
-    Rendering costs milliseconds; finding a broken template only after half the PDFs were
-    written would leave a mix of old and new outputs.
+    Finding a broken template only after half the PDFs were written would leave a mix of
+    old and new outputs. One render per brief, audience and lead (what a document opens
+    with) covers every path through the templates the targets take: it holds every item
+    at every level of detail any of them prints, and the bibliography if any prints one.
     """
     problems: list[Problem] = []
-    for key in _by_variant(targets):
-        plan = plan_for(content, Target(*key, "html"))
+    for plan in _preflight_plans(content, targets):
         for medium in render.MEDIA:
             try:
                 render.render(plan, content, project.templates, medium, dry_run=True)
             except BriefError as error:
                 problems += [p for p in error.problems if p not in problems]
     return problems
+
+
+def _preflight_plans(content: Content, targets: list[Target]) -> list[select.Plan]:
+    """Return one plan per brief, audience and lead holding everything the targets print."""
+    fullest: dict[tuple, select.Plan] = {}
+    bibliography: dict[tuple, bool] = {}
+    for key in _by_variant(targets):
+        plan = plan_for(content, Target(*key, "html"))
+        group = (plan.brief.id, plan.audience.id, plan.audience.lead_for(plan.length.id))
+        bibliography[group] = bibliography.get(group, False) or plan.bibliography
+        known = fullest.get(group)
+        if known is None or select.detail_rank(plan) > select.detail_rank(known):
+            fullest[group] = plan
+    return [replace(select.measuring_plan(plan), bibliography=bibliography[group])
+            for group, plan in fullest.items()]
 
 
 def matrix(content: Content, briefs=(), audiences=(), lengths=(), formats=()) -> list[Target]:

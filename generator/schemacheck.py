@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import difflib
+import hashlib
+import json
+from functools import lru_cache
 from pathlib import Path
 
+from generator import __version__
 from generator.errors import Problem
 from generator.schema import KINDS
 from generator.yamldoc import YamlDoc
@@ -22,6 +26,13 @@ def check_schema(kind: str, doc: YamlDoc, path: Path) -> list[Problem]:
             continue  # the unknown field explains it better
         problems.extend(_explain(error, doc, path))
     return problems
+
+
+@lru_cache(maxsize=None)
+def schema_digest(kind: str) -> str:
+    """Return a hash of the kind's schema (and of brief's version, whose checks it is)."""
+    text = json.dumps([KINDS[kind], __version__], sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def _validator(kind: str):

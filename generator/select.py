@@ -267,6 +267,11 @@ def measuring_plan(plan: Plan) -> Plan:
     return replace(plan, sections=sections, recommendations=recommendations)
 
 
+def detail_rank(plan: Plan) -> int:
+    """Return how much detail a plan's items may take, to find the fullest of several."""
+    return sum(_level(item) + 1 for item in [*plan.topics, *plan.recommendations])
+
+
 def _level(item) -> int:
     return DETAIL_LEVELS.index(item.detail)
 

@@ -66,3 +66,14 @@ def test_the_cache_can_be_turned_off(sample, tmp_path):
     result = brief(sample, tmp_path / "one", Path("off"))
     assert result.returncode == 0, result.stderr
     assert not (ROOT / "off").exists() and not (sample.parent / ".brief-cache").exists()
+
+
+def test_a_file_checked_valid_before_is_checked_again_once_changed(sample, tmp_path, runner):
+    from conftest import run
+
+    assert run(runner, sample, "check").exit_code == 0  # every file now known valid
+    audience = next((sample / "audiences").glob("*.yaml"))
+    audience.write_text(audience.read_text() + "colour: blue\n")
+    result = run(runner, sample, "check")
+    assert result.exit_code == 1
+    assert f"{audience}:" in result.output and "colour" in result.output

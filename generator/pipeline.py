@@ -194,6 +194,7 @@ def build(project: Project, out_dir: Path, briefs=(), audiences=(), lengths=(), 
     if problems := preflight(project, content, [t for t in todo if isinstance(t, Target)]):
         raise ContentError(problems)
     work = [(key, group, hasher.for_key(key)) for key, group in _by_variant(todo).items()]
+    work.sort(key=lambda item: _expected_cost(content, item[0]), reverse=True)
     report.planned = len(work)
     notes.CACHE = DiskCache.for_project(project.content.parent, "citations")
     # With answers on disk, most builds need no citation worker: start one ahead only
@@ -214,6 +215,16 @@ def build(project: Project, out_dir: Path, briefs=(), audiences=(), lengths=(), 
         report.manifest = publish.write_manifest(out_dir, report.records)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _expected_cost(content: Content, key: tuple) -> float:
+    """Return a rough cost of a piece of work, so the longest start first and no worker is
+    left alone with a pack at the end: a pack lays out all its parts, a full paper many
+    pages once, a budgeted output a few pages about three times."""
+    if key[0] == "pack":
+        return 100.0 + len(packs.part_targets(content.packs[key[1]]))
+    pages = content.lengths[key[2]].pages
+    return 50.0 if pages is None else 3.0 * pages
 
 
 def _warm_citations(templates: Path, content: Content) -> None:

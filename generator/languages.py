@@ -13,7 +13,8 @@ surrounding element's is wrapped in ``<span lang="..">``. The rule, per run:
   content base, Han-only names are Japanese far more often than Korean Hanja); mark the
   exception in Markdown with ``[大韓民國]{lang=ko}``.
 
-A run may hold spaces and digits between CJK characters ("日本国憲法 第9条" is one run);
+A run may hold spaces and digits between CJK characters ("日本国憲法 第9条" is one run).
+Its words are split at spaces and where Hangul meets other CJK ("東京と서울" is two);
 words of one language next to each other share one span.
 """
 
@@ -31,7 +32,8 @@ RUN = re.compile(f"[{CJK}](?:[{CJK}0-9\\s]*[{CJK}])?")
 ANY = re.compile(f"[{HANGUL}{KANA}{HAN}]")
 IS_HANGUL = re.compile(f"[{HANGUL}]")
 IS_KANA = re.compile(f"[{KANA}]")
-WORD_GAP = re.compile(r"(\s+)")
+# Words: split at spaces and where Hangul meets other CJK ("東京と서울" is two words).
+WORD = re.compile(f"\\s+|[{HANGUL}]+|[^{HANGUL}\\s]+")
 DEFAULT_HAN = "ja"
 CJK_LANGUAGES = ("ja", "ko", "zh")
 # Text here is not prose a span can sit in.
@@ -73,19 +75,26 @@ def mark_languages(html: str) -> str:
 def _span(run: str, surrounding: str) -> str:
     """Return a run with each stretch of one language wrapped, unless it is the
     surrounding language already."""
-    parts = WORD_GAP.split(run)  # words at even indexes, the spaces between at odd
-    languages = languages_of(parts[::2], surrounding)
+    parts = WORD.findall(run)
+    words = [part for part in parts if not part.isspace()]
+    languages = iter(languages_of(words, surrounding))
+    tagged = [(part, "" if part.isspace() else next(languages)) for part in parts]
     around = surrounding.lower().split("-")[0]
-    pieces, index = [], 0
-    while index < len(languages):
-        end = index
-        while end + 1 < len(languages) and languages[end + 1] == languages[index]:
-            end += 1
-        text = "".join(parts[2 * index:2 * end + 1])
-        if languages[index] != around:
-            text = f'<span lang="{languages[index]}">{text}</span>'
-        pieces.append(text + (parts[2 * end + 1] if 2 * end + 1 < len(parts) else ""))
-        index = end + 1
+    pieces: list[str] = []
+    current, stretch, gap = None, "", ""
+    for part, language in tagged + [("", "end")]:
+        if not language:
+            gap += part
+            continue
+        if language != current:
+            if stretch:
+                pieces.append(stretch if current == around
+                              else f'<span lang="{current}">{stretch}</span>')
+            pieces.append(gap)
+            current, stretch = language, part
+        else:
+            stretch += gap + part
+        gap = ""
     return "".join(pieces)
 
 

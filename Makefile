@@ -1,5 +1,5 @@
 # The two commands of the README: `make build` and `make test`. Both set up first.
-.PHONY: setup build test check clean bench fuzz
+.PHONY: setup build test check clean bench fuzz gallery
 
 setup:
 	@scripts/setup.sh
@@ -31,3 +31,8 @@ bench: setup
 fuzz: setup
 	.venv/bin/pip install --quiet atheris
 	.venv/bin/python bench/fuzz_load.py -max_total_time=$${FUZZ_SECONDS:-60}
+
+# docs/gallery/: first pages of the default briefs as PNG (pypdfium2 renders them).
+gallery: setup
+	.venv/bin/pip install --quiet -e ".[docs]"
+	.venv/bin/python scripts/gallery.py

@@ -16,6 +16,7 @@ One module per figure group:
   scale.py        7. scale: check and HTML build at 100, 300 and 1,000 topics
   peer.py         8. peer: pandoc with WeasyPrint as its PDF engine
   memory.py       9. memory: peak RSS per worker
+  cjk.py         10. CJK: a page of Japanese and Korean, with and without libharfbuzz-subset0
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from pathlib import Path
 os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from cjk import bench_cjk  # noqa: E402
 from common import ROOT, repeats, summary, verdict  # noqa: E402
 from fitting import bench_fitting  # noqa: E402
 from floor import bench_floor  # noqa: E402
@@ -117,6 +119,7 @@ def main() -> None:
         sections.append(step("scale", bench_scale, slow))
         sections.append(step("peer (pandoc)", bench_peer, slow, oneshot))
         sections.append(step("memory", bench_memory, _largest(emitted), peaks))
+        sections.append(step("CJK", bench_cjk, repeat, slow))
     finally:
         shutil.rmtree(work, ignore_errors=True)
     minutes = (time.perf_counter() - started) / 60

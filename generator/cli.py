@@ -273,7 +273,9 @@ def _fail_on_failures(report, consequence: str = "") -> None:
 
 
 def _summary(report, out_dir: str) -> None:
-    """Print what the build did as a small table."""
+    """Print what the build did as a small table (and any warning about the machine)."""
+    for warning in report.warnings:
+        click.echo(warning, err=True)
     pages = sum(r.pages or 0 for r in report.records)
     rows = [("built", len(report.records), f"{pages} PDF pages"),
             ("up to date", len(report.skipped), "skipped"),

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from generator import __version__
+from generator import __version__, fonts
 from generator.models import Content
 
 
@@ -45,6 +45,7 @@ class InputHasher:
                   for p in self.template_files}
         named |= {f"facts/{fact_id}": self.fact_digest(fact_id) for fact_id in self.facts_of(brief)
                   if fact_id in content.facts}
+        named |= fonts.versions()
         named["generator"] = __version__
         return dict(sorted(named.items()))
 

@@ -14,6 +14,7 @@ from functools import lru_cache
 
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
+from mdit_py_plugins.attrs import attrs_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
 CITATION = re.compile(
@@ -119,6 +120,9 @@ def _parser() -> MarkdownIt:
     md.validateLink = is_safe_link
     md.enable(["table", "strikethrough", "replacements", "smartquotes"])
     md.use(footnote_plugin)
+    # "[大韓民國]{lang=ko}": the one attribute prose may set, for text whose language the
+    # automatic marking (generator/languages.py) would get wrong.
+    md.use(attrs_plugin, spans=True, after=("span_close",), allowed=["lang"])
     md.inline.ruler.before("link", "citation", _citation_rule)
     md.inline.ruler.before("link", "fact", _fact_rule)
     md.core.ruler.before("replacements", "portion", _portion_rule)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from generator import publish, render, select
+from generator import glyphs, publish, render, select
 from generator.fitting import fit
 from generator.models import Content, Pack
 from generator.publish import output_path
@@ -45,7 +45,8 @@ def build_pack(project, content: Content, out_dir: Path, pack: Pack, formats,
 
             laid_out = typeset.layout(html.html, project.content,
                                       [project.content, project.templates])
-            data, record["pages"] = typeset.write_pdf(laid_out), laid_out.pages
+            data = glyphs.write_pdf(laid_out, project.content, inputs, pack_path(pack.id, fmt))
+            record["pages"] = laid_out.pages
             record["inputs"] = {**inputs, **typeset.fonts_used(laid_out)}
         else:
             data, record["pages"] = html.html.encode(), None

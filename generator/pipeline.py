@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 
-from generator import notes, packs, publish, render, select, workers
+from generator import fonts, glyphs, notes, packs, publish, render, select, workers
 from generator.cache import DiskCache
 from generator.errors import BriefError, BuildError, ChoiceError, ContentError, Problem
 from generator.fitting import fit, layout_plan
@@ -75,6 +75,7 @@ class BuildReport:
     planned: int = 0  # variants (brief x audience x length) to build in this run
     done: int = 0
     failures: list[tuple[str, BriefError]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # about the machine, once per build
     seconds: float = 0.0
     manifest: Path | None = None
 
@@ -193,6 +194,10 @@ def build(project: Project, out_dir: Path, briefs=(), audiences=(), lengths=(), 
     todo = targets if force else _stale(targets, hasher, out_dir, report)
     if problems := preflight(project, content, [t for t in todo if isinstance(t, Target)]):
         raise ContentError(problems)
+    if any(t.format == "html" for t in targets):  # every page needs them, built or not
+        fonts.publish_fonts(out_dir)
+    if any(t.format == "pdf" for t in todo) and not fonts.has_subsetter():
+        report.warnings.append(fonts.SUBSETTER_WARNING)
     work = [(key, group, hasher.for_key(key)) for key, group in _by_variant(todo).items()]
     work.sort(key=lambda item: _expected_cost(content, item[0]), reverse=True)
     report.planned = len(work)
@@ -321,7 +326,7 @@ def _build_variant(project: Project, content: Content, out_dir: Path, key: tuple
         laid_out = laid_out or layout_plan(project, content, plan)[0]
         describe["last_page_fill"] = laid_out.last_page_fill
         pdf = Target(*key, "pdf")
-        data = typeset.write_pdf(laid_out)
+        data = glyphs.write_pdf(laid_out, project.content, inputs, pdf.path)
         record = _record(pdf, laid_out.pages, laid_out.words, describe, inputs)
         record["inputs"] = {**inputs, **typeset.fonts_used(laid_out)}  # known once laid out
         records.append(publish.publish(out_dir, pdf.path, data, record))

@@ -1,4 +1,5 @@
-"""Releases: every built output, the manifest, SHA256SUMS and a zip, byte-reproducible."""
+"""Releases: every built output (and the fonts its pages load), the manifest, SHA256SUMS and
+a zip, byte-reproducible."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import time
 import zipfile
 from pathlib import Path
 
+from generator import fonts
 from generator.errors import BuildError
 from generator.publish import MANIFEST, read_manifest
 
@@ -51,6 +53,11 @@ def _fill(folder: Path, out_dir: Path, records: list[dict], version: str) -> Non
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
         names.append(record["path"])
+    if any(record["format"] == "html" for record in records):
+        for name in fonts.asset_paths(out_dir):  # the fonts the pages load
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(out_dir / name, folder / name)
+            names.append(name)
     manifest = json.dumps({"version": version, "outputs": records}, indent=2, ensure_ascii=False)
     (folder / MANIFEST).write_text(manifest + "\n", "utf-8")
     names.append(MANIFEST)

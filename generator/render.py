@@ -14,8 +14,9 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from generator import notes
+from generator import fonts, notes
 from generator.errors import BuildError, Problem
+from generator.languages import mark_languages
 from generator.markdown import Note, NoteBook, ProseRenderer
 from generator import select
 from generator.models import DETAIL_LEVELS
@@ -50,6 +51,7 @@ def environment(templates: Path) -> jinja2.Environment:
         keep_trailing_newline=True,
         extensions=["jinja2.ext.do"],
     )
+    env.globals["font_faces"] = fonts.faces
     return env
 
 
@@ -91,7 +93,7 @@ def render(plan: Plan, content, templates: Path, medium: str, anchor: str = "",
         raise BuildError(template_problem(error, templates)) from None
     except jinja2.UndefinedError as error:
         raise BuildError(undefined_problem(error, templates)) from None
-    html = html.replace(NOTES_SLOT, endnotes, 1)
+    html = mark_languages(html.replace(NOTES_SLOT, endnotes, 1))
     return Rendered(html, count_words(html))
 
 
@@ -103,6 +105,7 @@ def render_pack(context: dict, templates: Path) -> Rendered:
         raise BuildError(template_problem(error, templates)) from None
     except jinja2.UndefinedError as error:
         raise BuildError(undefined_problem(error, templates)) from None
+    html = mark_languages(html)
     return Rendered(html, count_words(html))
 
 

@@ -149,9 +149,15 @@ def make_fetcher(allowed: list[Path], refused: list[str]):
 
 
 def layout(html: str, base_url: Path, allowed: list[Path]) -> Layout:
-    """Lay out the HTML into pages (no PDF is written yet)."""
+    """Lay out the HTML into pages (no PDF is written yet).
+
+    Besides the allowed folders, the fetcher reads the type system's font files.
+    """
     import weasyprint
 
+    from generator import fonts
+
+    allowed = [*allowed, *fonts.folders()]
     _quiet_weasyprint()
     refused: list[str] = []
     document = weasyprint.HTML(

@@ -15,6 +15,7 @@ with_tests=false
 # byte-stable; the fonts cover Latin, Japanese and Korean text; Node.js and npm run citeproc-js,
 # which formats citations (generator/citeproc.js).
 SYSTEM_PACKAGES=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-dejavu-core
+                 fonts-noto-cjk
                  nodejs npm)
 # Only the tests need these.
 TEST_SYSTEM_PACKAGES=()

@@ -1,0 +1,188 @@
+"""What a reader checks of the type: the faces used, embedded and subset; Japanese and Korean
+in real glyphs with their language; no box where a glyph is missing; fonts beside the pages."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+from conftest import SAMPLE, run
+from pypdf import PdfReader
+
+from generator import fonts
+from generator.languages import mark_languages
+
+CJK_LINE = "The 1947 text, 日本国憲法 第9条, was read in Seoul, 대한민국, with care."
+SUBSET_NAME = re.compile(r"^/[A-Z]{6}\+")
+
+
+def fonts_by_text(path: Path) -> list[tuple[str, str]]:
+    """Return (text, base font name) of every text run of every page, in order."""
+    runs: list[tuple[str, str]] = []
+    for page in PdfReader(path).pages:
+        def visit(text, cm, tm, font, size):
+            if text.strip() and font is not None:
+                runs.append((text, str(font["/BaseFont"])))
+        page.extract_text(visitor_text=visit)
+    return runs
+
+
+def font_of(runs: list[tuple[str, str]], needle: str) -> str:
+    return next(font for text, font in runs if needle in text)
+
+
+def embedded_fonts(path: Path) -> dict[str, dict]:
+    """Return {base font name: descendant font descriptor} of every font the PDF uses."""
+    found = {}
+    for page in PdfReader(path).pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            descendant = font["/DescendantFonts"][0].get_object()
+            found[str(font["/BaseFont"])] = descendant["/FontDescriptor"].get_object()
+    return found
+
+
+def test_every_font_is_embedded_and_subset(built_sample):
+    used = embedded_fonts(built_sample / "harbor-memo/staff-full.pdf")
+    assert used
+    for name, descriptor in used.items():
+        assert SUBSET_NAME.match(name), name
+        assert any(key in descriptor for key in ("/FontFile2", "/FontFile3", "/FontFile")), name
+    families = {SUBSET_NAME.sub("", name).split(",")[0] for name in used}
+    assert {"Source-Serif-4", "Source-Sans-3"} <= {f.split("-Bold")[0].split("-Semi")[0]
+                                                   .split("-Italic")[0] for f in families}
+
+
+def test_body_is_source_serif_and_headings_source_sans(built_sample):
+    runs = fonts_by_text(built_sample / "harbor-memo/staff-full.pdf")
+    assert "Source-Sans-3" in font_of(runs, "Fixing the Harbor")  # the title
+    assert "Source-Sans-3" in font_of(runs, "The breakwater")  # a section heading
+    assert "Source-Serif-4" in font_of(runs, "main gateway for freight")  # body text
+
+
+def test_html_loads_the_fonts_published_beside_it(built_sample):
+    page = (built_sample / "harbor-memo/staff-full.html").read_text("utf-8")
+    urls = re.findall(r'url\("([^"]+)"\)', page)
+    assert urls and all(url.startswith("../assets/fonts/") for url in urls)
+    for url in urls:
+        published = (built_sample / "harbor-memo" / url).resolve()
+        face = next(f for f in fonts.faces() if f.name == published.name)
+        assert published.read_bytes() == face.path.read_bytes()
+    assert "font-src 'self'" in page and "font-src data:" not in page
+    assert (built_sample / "assets/fonts/SourceSerif4-OFL.txt").is_file()
+
+
+def test_fonts_are_copied_only_when_changed(tmp_path):
+    first = fonts.publish_fonts(tmp_path)
+    assert len(first) == len(fonts.faces()) + len(fonts.FAMILIES)  # each face, each licence
+    assert fonts.publish_fonts(tmp_path) == []
+    (tmp_path / first[0]).write_bytes(b"damaged")
+    assert fonts.publish_fonts(tmp_path) == [first[0]]
+
+
+def test_release_bundles_the_fonts_the_pages_load(runner, tmp_path):
+    out = tmp_path / "out"
+    result = run(runner, SAMPLE, "release", "--version", "t1", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    with zipfile.ZipFile(out / "release/t1/brief-t1.zip") as archive:
+        names = set(archive.namelist())
+    assert {f"assets/fonts/{face.name}" for face in fonts.faces()} <= names
+    sums = (out / "release/t1/SHA256SUMS").read_text()
+    assert "assets/fonts/SourceSans3-Roman.ttf" in sums
+
+
+@pytest.fixture(scope="module")
+def cjk_build(tmp_path_factory):
+    """Build the sample's full memo with a line of Japanese and Korean in a topic."""
+    from click.testing import CliRunner
+
+    root = tmp_path_factory.mktemp("cjk")
+    content = root / "content"
+    shutil.copytree(SAMPLE, content)
+    topic = content / "topics/harbor-overview.md"
+    topic.write_text(topic.read_text("utf-8") + f"\n{CJK_LINE}\n", "utf-8")
+    out = root / "out"
+    result = run(CliRunner(), content, "build", "harbor-memo", "-a", "staff", "-l", "full",
+                 "-o", str(out))
+    assert result.exit_code == 0, result.output
+    return out / "harbor-memo"
+
+
+def test_cjk_text_reads_back_from_the_pdf_in_noto_cjk(cjk_build):
+    runs = fonts_by_text(cjk_build / "staff-full.pdf")
+    text = "".join(t for t, _ in runs)
+    assert "日本国憲法" in text and "第9条" in text and "대한민국" in text
+    assert "Noto-Serif-CJK-JP" in font_of(runs, "日本国憲法")
+    assert "Noto-Serif-CJK-KR" in font_of(runs, "대한민국")
+
+
+def test_cjk_runs_carry_their_language_in_html(cjk_build):
+    page = (cjk_build / "staff-full.html").read_text("utf-8")
+    assert '<span lang="ja">日本国憲法 第9条</span>' in page
+    assert '<span lang="ko">대한민국</span>' in page
+
+
+@pytest.mark.parametrize("html, expected", [
+    ("<p>Tokyo (東京) and Seoul (서울)</p>",
+     '<p>Tokyo (<span lang="ja">東京</span>) and Seoul (<span lang="ko">서울</span>)</p>'),
+    ("<p>ソウル 서울</p>", '<p><span lang="ja">ソウル</span> <span lang="ko">서울</span></p>'),
+    ("<p>대한민국 大韓民國</p>", '<p><span lang="ko">대한민국 大韓民國</span></p>'),
+    ('<p lang="ko">大韓民國</p>', '<p lang="ko">大韓民國</p>'),
+    ('<p lang="ja">東京と서울</p>', '<p lang="ja">東京と<span lang="ko">서울</span></p>'),
+    ("<head><title>東京</title></head><p>a &amp; b</p>",
+     "<head><title>東京</title></head><p>a &amp; b</p>"),
+])
+def test_cjk_runs_are_marked_by_script(html, expected):
+    assert mark_languages(html) == expected
+
+
+def test_authors_can_mark_a_language_in_markdown():
+    from generator.markdown import NoteBook, ProseRenderer
+
+    html = ProseRenderer(NoteBook()).block("Seoul ([大韓民國]{lang=ko}) and [x]{onclick=y}")
+    assert '<span lang="ko">大韓民國</span>' in mark_languages(html)
+    assert "onclick" not in html.replace("{onclick=y}", "")
+
+
+def test_a_missing_glyph_fails_the_build_and_keeps_the_old_output(runner, sample, tmp_path):
+    out = tmp_path / "out"
+    args = ("build", "harbor-memo", "-a", "staff", "-l", "full", "-f", "pdf", "-o", str(out))
+    assert run(runner, sample, *args).exit_code == 0
+    before = (out / "harbor-memo/staff-full.pdf").read_bytes()
+    topic = sample / "topics/harbor-overview.md"
+    lines = topic.read_text("utf-8").splitlines()
+    lines.insert(18, "A private-use sign \ue000 no font has.")
+    topic.write_text("\n".join(lines) + "\n", "utf-8")
+    result = run(runner, sample, *args)
+    assert result.exit_code == 1
+    assert f"{topic}:19: no installed font has a glyph for '\\ue000' (U+E000)" in result.stderr
+    assert "A private-use sign" in result.stderr
+    assert "Traceback" not in result.output + result.stderr
+    assert (out / "harbor-memo/staff-full.pdf").read_bytes() == before
+    assert not list(out.rglob("*.tmp"))
+
+
+def test_subsetter_is_found_when_the_library_loads():
+    def refuse(name):
+        raise OSError(name)
+
+    assert fonts.has_subsetter(find=lambda name: "libharfbuzz-subset.so.0", load=len)
+    assert not fonts.has_subsetter(find=lambda name: None, load=refuse)
+    assert fonts.has_subsetter(find=lambda name: None,
+                               load=lambda name: name == "x" or refuse(name)) is False
+
+
+def test_a_missing_subsetter_is_warned_about_once_per_build(runner, sample, tmp_path,
+                                                             monkeypatch):
+    monkeypatch.setattr(fonts, "has_subsetter", lambda: False)
+    result = run(runner, sample, "build", "harbor-memo", "-l", "one-page", "-f", "pdf",
+                 "-o", str(tmp_path / "out"), "-j", "1")
+    assert result.exit_code == 0, result.output
+    assert result.stderr.count("libharfbuzz-subset0 is missing") == 1
+    monkeypatch.setattr(fonts, "has_subsetter", lambda: True)
+    result = run(runner, sample, "build", "harbor-memo", "-l", "one-page", "-f", "pdf",
+                 "-o", str(tmp_path / "out2"), "-j", "1")
+    assert "libharfbuzz-subset0" not in result.stderr

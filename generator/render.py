@@ -52,7 +52,20 @@ def environment(templates: Path) -> jinja2.Environment:
         extensions=["jinja2.ext.do"],
     )
     env.globals["font_faces"] = fonts.faces
+    env.filters["csp_hash"] = csp_hash
     return env
+
+
+def csp_hash(text: str) -> str:
+    """Return the CSP source ('sha256-...', unquoted) that allows exactly this inline text.
+
+    Browsers hash the text as parsed, and HTML parsing turns every CR LF and lone CR into LF.
+    """
+    import base64
+    import hashlib
+
+    text = str(text).replace("\r\n", "\n").replace("\r", "\n")
+    return "sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode()
 
 
 def document_types(templates: Path) -> list[str]:

@@ -1,0 +1,143 @@
+"""Every document type's published HTML page, in a real browser at phone and desktop widths:
+no horizontal scrolling, no console errors or CSP violations, no request to another origin,
+no serious accessibility violation (axe-core), readable lines, working contents, notes
+that link both ways, and a print stylesheet."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from browser import launch, serve_folder, visit
+from conftest import ROOT, run
+
+WIDTHS = (390, 1280)  # a phone and a desktop
+# Each document type, its longest and shortest forms, each lead, and a pack.
+SAMPLE_PAGES = ["harbor-memo/staff-full", "harbor-memo/public-one-page",
+                "harbor-perspective/public-full", "packs/council-pack"]
+# The shipped content, whose notes carry long URLs and whose briefs have many sections:
+# the richest page of each document type.
+DEFAULT_PAGES = ["trilateral-alliance/us-congress-full", "japanese-perspective/japan-policy-full"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def sample_site(built_sample):
+    with serve_folder(built_sample) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def default_site(tmp_path_factory):
+    from click.testing import CliRunner
+
+    out = tmp_path_factory.mktemp("default-html") / "output"
+    for args in (["build", "trilateral-alliance", "-a", "us-congress", "-l", "full"],
+                 ["build", "japanese-perspective", "-a", "japan-policy", "-l", "full"]):
+        result = run(CliRunner(), ROOT / "content", *args, "-f", "html", "-o", str(out))
+        assert result.exit_code == 0, result.output
+    with serve_folder(out) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def screenshots(tmp_path_factory):
+    return tmp_path_factory.mktemp("screenshots")
+
+
+def check_page(browser, url: str, width: int, screenshot) -> None:
+    with visit(browser, url, width) as seen:
+        seen.page.screenshot(path=screenshot)
+        scroll_width = seen.page.evaluate("document.documentElement.scrollWidth")
+        assert scroll_width <= width, f"{url} scrolls sideways at {width}px ({scroll_width}px)"
+        problems = seen.problems() + seen.serious_accessibility_violations()
+        assert not problems, f"{url} at {width}px:\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("name", SAMPLE_PAGES)
+def test_sample_page_is_clean_at_phone_and_desktop_width(browser, sample_site, screenshots,
+                                                         name, width):
+    check_page(browser, f"{sample_site}/{name}.html", width,
+               screenshots / f"{name.replace('/', '-')}-{width}.png")
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("name", DEFAULT_PAGES)
+def test_default_content_page_is_clean_at_phone_and_desktop_width(browser, default_site,
+                                                                  screenshots, name, width):
+    check_page(browser, f"{default_site}/{name}.html", width,
+               screenshots / f"default-{name.replace('/', '-')}-{width}.png")
+
+
+def characters_per_line(page, selector: str) -> float:
+    """Return the mean characters per full line of the longest paragraph matching selector."""
+    return page.evaluate("""selector => {
+      const p = [...document.querySelectorAll(selector)]
+        .sort((a, b) => b.textContent.length - a.textContent.length)[0];
+      const range = document.createRange();
+      range.selectNodeContents(p);
+      const lines = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+      return p.textContent.trim().length / lines.size;
+    }""", selector)
+
+
+@pytest.mark.parametrize("width", (1280, 1920))
+def test_desktop_lines_hold_about_65_to_75_characters(browser, default_site, width):
+    with visit(browser, f"{default_site}/trilateral-alliance/us-congress-full.html", width) as seen:
+        assert 60 <= characters_per_line(seen.page, "main section > p") <= 80
+
+
+def test_contents_link_to_every_section_and_sit_beside_the_text_on_desktop(browser,
+                                                                          default_site):
+    with visit(browser, f"{default_site}/trilateral-alliance/us-congress-full.html", 1280) as seen:
+        page = seen.page
+        targets = page.eval_on_selector_all("nav.toc a", "links => links.map(a => a.hash)")
+        assert len(targets) >= 3
+        for target in targets:
+            assert page.locator(target).count() == 1, f"contents link {target} leads nowhere"
+        toc, text = page.locator("nav.toc").bounding_box(), page.locator("main").bounding_box()
+        assert toc["x"] + toc["width"] <= text["x"]
+        page.mouse.wheel(0, 3000)  # the contents stay in view while reading
+        page.wait_for_function("document.querySelector('nav.toc').getBoundingClientRect().top >= 0"
+                               " && scrollY > 2000")
+
+
+def test_notes_link_to_the_note_and_back_with_distinct_names(browser, sample_site):
+    with visit(browser, f"{sample_site}/harbor-memo/staff-full.html", 1280) as seen:
+        page = seen.page
+        call = page.locator("sup.note-call a").first
+        assert call.get_attribute("aria-label") == "Note 1"
+        call.click()
+        page.wait_for_url(re.compile("#note-1$"))
+        note = page.locator("#note-1")
+        assert note.evaluate("n => getComputedStyle(n).backgroundColor") != "rgba(0, 0, 0, 0)"
+        assert note.evaluate("n => n.getBoundingClientRect().top < innerHeight")
+        back = note.locator("a.backref")
+        assert back.get_attribute("aria-label") == "Back to the text of note 1"
+        back.click()
+        page.wait_for_url(re.compile("#ref-1$"))
+        assert page.evaluate("document.activeElement === null || "
+                             "document.querySelector('#ref-1').getBoundingClientRect().top >= 0")
+        labels = page.eval_on_selector_all("a.backref", "a => a.map(x => x.ariaLabel)")
+        assert len(set(labels)) == len(labels) > 1
+
+
+def test_print_stylesheet_drops_navigation_and_uses_the_whole_width(browser, default_site):
+    url = f"{default_site}/trilateral-alliance/us-congress-full.html"
+    with visit(browser, url, 1280, media="print") as seen:
+        page = seen.page
+        assert page.locator("nav.toc").is_hidden()
+        assert page.locator("a.backref").first.is_hidden()
+        main = page.locator("main").bounding_box()
+        assert main["width"] > 0.9 * page.evaluate("document.body.clientWidth")
+        assert not seen.problems()

@@ -359,3 +359,98 @@ def schema(kind: str | None) -> None:
     click.echo(json.dumps(json_schema(kind), indent=2))
 
 
+
+
+@main.command()
+@click.argument("brief_ids", metavar="[BRIEF_ID]...", nargs=-1)
+@click.option("-a", "--audience", "audiences", multiple=True, help="Only this audience (repeatable).")
+@click.option("-l", "--length", "lengths", multiple=True, help="Only this length (repeatable).")
+@click.option("-f", "--format", "formats", multiple=True, default=["html"], show_default=True,
+              type=click.Choice(["pdf", "html"]), help="Formats to rebuild (repeatable).")
+@click.option("-o", "--output", "out_dir", default="output", show_default=True,
+              type=click.Path(), help="Folder to build into and serve.")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on: a loopback address unless --allow-remote.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port to listen on (0: any free port).")
+@click.option("--allow-remote", is_flag=True,
+              help="Allow a --host other machines can reach (the preview has no access control).")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Worker processes per rebuild (one keeps the citation engine warm).")
+@click.pass_context
+def serve(ctx, brief_ids, audiences, lengths, formats, out_dir, host, port, allow_remote,
+          jobs) -> None:
+    """Preview the HTML pages, rebuilt and reloaded on every change.
+
+    Builds, then serves OUTPUT at http://HOST:PORT/ and rebuilds whenever a file in the
+    content or templates folder changes; pages open in a browser reload by themselves.
+    Only the served copies carry the reload script, never the files written. A build error
+    shows on the page and here, as path:line: message, until it is fixed. Ctrl-C stops.
+
+    \b
+    Example:
+      brief serve
+      brief serve trilateral-alliance -a us-congress --port 8001
+    """
+    from generator import serve as preview_server
+
+    _require_loopback(host, allow_remote)
+    project, out = _project(ctx), Path(out_dir)
+    selection = {"briefs": brief_ids, "audiences": audiences, "lengths": lengths,
+                 "formats": formats, "jobs": jobs}
+    preview = preview_server.Preview()
+    try:  # before building, so that a taken port is reported at once
+        server = preview_server.open_server(out, preview, host, port)
+    except OSError as error:
+        raise click.BadParameter(f"cannot listen on {host}:{port} ({error.strerror}); choose "
+                                 "another port, or 0 for any free one", param_hint="--port")
+    outcome = _call(preview_server.build_once, project, out, selection)
+    preview.publish(outcome)
+    _report_build(outcome)
+    import threading
+
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    bound_host, bound_port = server.server_address[:2]
+    click.echo(f"Serving {out_dir}/ at http://{_url_host(bound_host)}:{bound_port}/ "
+               "(Ctrl-C to stop)")
+    try:
+        preview_server.watch_and_rebuild(project, out, selection, preview, _report_build)
+    except KeyboardInterrupt:
+        click.echo("Stopped.")
+    finally:
+        preview.close()
+        server.shutdown()
+        server.server_close()
+
+
+def _require_loopback(host: str, allow_remote: bool) -> None:
+    import ipaddress
+
+    if allow_remote or host == "localhost":
+        return
+    try:
+        loopback = ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    if not loopback:
+        raise click.BadParameter(
+            f"{host!r} is not a loopback address. Valid choices: 127.0.0.1, ::1, localhost "
+            "(or add --allow-remote to let other machines reach the preview)",
+            param_hint="--host")
+
+
+def _url_host(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
+
+
+def _report_build(outcome) -> None:
+    """Print what a preview build did, or its problems (the pages show them too)."""
+    if outcome.problems:
+        for problem in outcome.problems:
+            click.echo(problem, err=True)
+        click.echo(f"Build failed: {len(outcome.problems)} problem(s); the pages show them "
+                   "until they are fixed.", err=True)
+        return
+    report = outcome.report
+    click.echo(f"Built {len(report.records)} output(s), {len(report.skipped)} up to date, "
+               f"in {report.seconds:.1f}s.")

@@ -17,8 +17,9 @@ with_tests=false
 SYSTEM_PACKAGES=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-dejavu-core
                  fonts-noto-cjk
                  nodejs npm)
-# Only the tests need these.
-TEST_SYSTEM_PACKAGES=()
+# Only the tests need these: Chromium, in which tests/test_browser.py opens the HTML pages
+# (Playwright drives this system browser; it never downloads one of its own).
+TEST_SYSTEM_PACKAGES=(chromium)
 $with_tests && SYSTEM_PACKAGES+=("${TEST_SYSTEM_PACKAGES[@]}")
 
 missing=()
@@ -51,10 +52,11 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   touch "$stamp"
 fi
 
-# citeproc-js, exactly as package-lock.json pins it, into node_modules.
+# citeproc-js (and axe-core, for the browser tests), exactly as package-lock.json pins them,
+# into node_modules.
 node_stamp=node_modules/.brief-installed
 if [ ! -d node_modules ] || [ ! -f "$node_stamp" ] || [ package-lock.json -nt "$node_stamp" ]; then
-  echo "setup: installing citeproc-js into node_modules"
+  echo "setup: installing citeproc-js and axe-core into node_modules"
   npm ci --no-audit --no-fund --silent
   touch "$node_stamp"
 fi

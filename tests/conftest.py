@@ -1,4 +1,4 @@
-"""Shared fixtures: the sample project, a CLI runner, and a built sample."""
+"""Shared fixtures: the sample project, a CLI runner, a built sample, and a browser."""
 
 from __future__ import annotations
 
@@ -48,3 +48,15 @@ def built_sample(tmp_path_factory) -> Path:
     result = run(CliRunner(), SAMPLE, "build", "-o", str(out))
     assert result.exit_code == 0, result.output
     return out
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Return Chromium, launched once for the whole session (see tests/browser.py)."""
+    from browser import launch
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = launch(playwright)
+        yield chromium
+        chromium.close()

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from browser import launch, serve_folder, visit
+from browser import serve_folder, visit
 from conftest import ROOT, run
 
 WIDTHS = (390, 1280)  # a phone and a desktop
@@ -18,16 +18,6 @@ SAMPLE_PAGES = ["harbor-memo/staff-full", "harbor-memo/public-one-page",
 # The shipped content, whose notes carry long URLs and whose briefs have many sections:
 # the richest page of each document type.
 DEFAULT_PAGES = ["trilateral-alliance/us-congress-full", "japanese-perspective/japan-policy-full"]
-
-
-@pytest.fixture(scope="session")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = launch(playwright)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module")

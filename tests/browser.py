@@ -14,6 +14,7 @@ import http.server
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 CHROMIUM = Path("/usr/bin/chromium")
 AXE = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
@@ -96,8 +97,7 @@ class Visit:
 def visit(browser, url: str, width: int, height: int = 900, media: str | None = None):
     """Open url at a viewport width in a fresh context; yield a Visit recording problems."""
     context = browser.new_context(viewport={"width": width, "height": height})
-    origin = url.split("/", 3)[:3]
-    origin = "/".join(origin)
+    origin = "{0.scheme}://{0.netloc}".format(urlsplit(url))
     page = context.new_page()
     seen = Visit(page, origin)
 

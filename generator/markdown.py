@@ -126,7 +126,21 @@ def _parser() -> MarkdownIt:
     md.inline.ruler.before("link", "citation", _citation_rule)
     md.inline.ruler.before("link", "fact", _fact_rule)
     md.core.ruler.before("replacements", "portion", _portion_rule)
+    md.core.ruler.push("align_classes", _align_classes_rule)
     return md
+
+
+def _align_classes_rule(state) -> None:
+    """Turn a table cell's style="text-align:X" into class="align-X".
+
+    The published page's Content-Security-Policy allows its stylesheet by hash and no
+    style attributes, which would otherwise lose the alignment (and log a violation).
+    """
+    for token in state.tokens:
+        style = token.attrs.get("style", "") if token.type in ("th_open", "td_open") else ""
+        if style.startswith("text-align:"):
+            del token.attrs["style"]
+            token.attrs["class"] = "align-" + style.removeprefix("text-align:")
 
 
 def parse(text: str) -> tuple[list, dict]:

@@ -131,3 +131,14 @@ def test_print_stylesheet_drops_navigation_and_uses_the_whole_width(browser, def
         main = page.locator("main").bounding_box()
         assert main["width"] > 0.9 * page.evaluate("document.body.clientWidth")
         assert not seen.problems()
+
+
+def test_every_page_has_a_strict_policy_and_nothing_it_would_block(built_sample):
+    pages = sorted(built_sample.rglob("*.html"))
+    assert len(pages) == 7
+    for page in pages:
+        html = page.read_text()
+        policy = re.search(r'http-equiv="Content-Security-Policy" content="([^"]*)"', html)[1]
+        assert policy.startswith("default-src 'none'; style-src 'sha256-"), page
+        assert "unsafe" not in policy and "script-src" not in policy, page
+        assert "<script" not in html and " style=" not in html, page

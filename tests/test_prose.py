@@ -65,3 +65,9 @@ def test_find_citations_reports_line_offsets():
 
 def test_top_level_headings_are_found():
     assert top_level_headings("Intro\n\n# Wrong\n\n## Fine") == [2]
+
+
+def test_aligned_table_columns_use_classes_not_style_attributes():
+    html, _ = render("| a | b | c |\n|:--|:-:|--:|\n| 1 | 2 | 3 |\n")
+    assert "style=" not in html  # the page's CSP allows no style attributes
+    assert '<th class="align-left">a</th>' in html and '<td class="align-right">3</td>' in html

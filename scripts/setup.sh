@@ -18,7 +18,7 @@ SYSTEM_PACKAGES=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig
                  fonts-noto-cjk
                  nodejs npm)
 # Only the tests need these.
-TEST_SYSTEM_PACKAGES=()
+TEST_SYSTEM_PACKAGES=(qpdf)  # checks the structure of every PDF built
 $with_tests && SYSTEM_PACKAGES+=("${TEST_SYSTEM_PACKAGES[@]}")
 
 missing=()

@@ -17,7 +17,8 @@ from generator import __version__, variants
 # Every PDF is tagged; the variant decides which standard it declares (see variants.py).
 pdf_variant_option = click.option(
     "--pdf-variant", type=click.Choice(list(variants.VARIANTS)), default=variants.DEFAULT,
-    show_default=True, help=f"Standard every PDF declares (all are tagged): {variants.help_text()}.")
+    show_default=True,
+    help=f"Standard every PDF declares (all are tagged): {variants.help_text()}.")
 
 
 class ProblemsReported(click.ClickException):

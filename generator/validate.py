@@ -233,8 +233,9 @@ def _check_images(prose: Prose, root: Path) -> list[Problem]:
     for src, alt, offset in markdown.find_images(prose.text):
         line = prose.origin.line + offset
         if not alt:
-            problems.append(Problem(prose.origin.path, line, f"image {src[:80]!r} has no alt text",
-                                    f"add alt text that says what it shows: ![what it shows]({src[:80]})"))
+            problems.append(Problem(
+                prose.origin.path, line, f"image {src[:80]!r} has no alt text",
+                f"add alt text that says what it shows: ![what it shows]({src[:80]})"))
         path = (root / src).resolve()
         if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", src):
             problems.append(Problem(prose.origin.path, line, f"image {src[:80]!r} is not a local file",

@@ -201,7 +201,8 @@ def test_variant_is_recorded_and_changing_it_rebuilds_only_pdfs(archival, runner
     switched = run(runner, SAMPLE, "build", "harbor-memo", "-l", "one-page", "-o", str(archival))
     assert re.search(r"built\s+2", switched.output) and re.search(r"up to date\s+2",
                                                                   switched.output), switched.output
-    records = {r["path"]: r for r in json.loads((archival / "manifest.json").read_text())["outputs"]}
+    manifest = json.loads((archival / "manifest.json").read_text())
+    records = {r["path"]: r for r in manifest["outputs"]}
     assert {r["pdf_variant"] for r in records.values() if r["format"] == "pdf"} == {"pdf/ua-1"}
     assert all(r["pdf_variant"] == "" for r in records.values() if r["format"] == "html")
 

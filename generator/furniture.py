@@ -12,6 +12,8 @@ and its parent-tree entry becomes null.
 
 from __future__ import annotations
 
+from generator.errors import BuildError
+
 ARTIFACT = "/Artifact"
 
 
@@ -51,7 +53,9 @@ def _artifact_marked_content(stream, mcids: set[int]) -> None:
             ops[i - 1] = ARTIFACT
             ops[i] = pydyf.Dictionary({"Type": "/Pagination"})
     if found != mcids:  # e.g. margin content drawn in a group XObject: say so, never hide it
-        raise RuntimeError(f"marked content {sorted(mcids - found)} not found in its page")
+        raise BuildError(f"page furniture (marked content {sorted(mcids - found)}) could not "
+                         "be marked as artifacts: is a page-margin box transparent or "
+                         "transformed? Draw it plainly")
 
 
 def _reachable(pdf, root) -> set[int]:

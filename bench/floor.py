@@ -1,10 +1,11 @@
 """Floor ratio: brief's PDF build against WeasyPrint alone on the very HTML brief hands it.
 
 The floor is one warm process (WeasyPrint imported, one untimed render first) calling
-``weasyprint.HTML(string=..., base_url=...).write_pdf()`` once per output, on the print HTML
-that ``brief build --emit-print-html`` saved. A pack's print HTML is not emitted (packs are
-assembled in generator/packs.py), so it is rebuilt here the way the pack build makes it, and
-checked: laid out by brief's own typesetter it must give the pack PDF's exact bytes.
+``weasyprint.HTML(string=..., base_url=...).write_pdf(pdf_variant="pdf/ua-1")`` (tagged, as
+brief writes) once per output, on the print HTML that ``brief build --emit-print-html``
+saved. A pack's print HTML is not emitted (packs are assembled in generator/packs.py), so it
+is rebuilt here the way the pack build makes it, and checked: laid out by brief's own
+typesetter it must give the pack PDF's exact bytes.
 
 Fitting lays a budgeted output out more than once. The manifest records its layout passes;
 each extra pass is estimated as one more render of that output at its floor time:
@@ -93,7 +94,8 @@ def bench_floor(folder: Path, out: Path, slow: int) -> tuple[list[str], list[flo
         "",
         ("The floor renders, in one warm process, the exact print HTML brief hands to WeasyPrint"
          " (saved by `brief build --emit-print-html`; the pack's rebuilt and checked to give the"
-         " pack PDF's exact bytes), with `weasyprint.HTML(string=..., base_url=...).write_pdf()`"
+         " pack PDF's exact bytes), with `weasyprint.HTML(string=..., base_url=...)"
+         ".write_pdf(pdf_variant=\"pdf/ua-1\")` (tagged, as brief writes)"
          " once per output. brief runs as a fresh process with `-j 1`, so both sides use one"
          " CPU; brief's time includes Python start-up, importing WeasyPrint, loading and"
          " checking the content, the citation worker and publishing."),
@@ -138,6 +140,9 @@ def _emitted(folder: Path) -> dict[str, Path]:
             for p in sorted(folder.rglob(f"*{SUFFIX}"))}
 
 
+VARIANT = "pdf/ua-1"  # brief's default PDF variant
+
+
 def render_floor(folder: Path, repeat: int, report: Path) -> None:
     """The floor process: render every print HTML repeat times, after one warm-up render."""
     import logging
@@ -148,12 +153,14 @@ def render_floor(folder: Path, repeat: int, report: Path) -> None:
     documents = {path: html.read_text("utf-8") for path, html in _emitted(folder).items()}
     base_url = str(CONTENT)
     first = next(iter(documents.values()))
-    weasyprint.HTML(string=first, base_url=base_url).write_pdf()  # warm: fonts, caches
+    # Tagged as brief writes it by default, so both sides do the same work (figure 10
+    # measures what tagging costs).
+    weasyprint.HTML(string=first, base_url=base_url).write_pdf(pdf_variant=VARIANT)  # warm
     times: dict[str, list[float]] = {path: [] for path in documents}
     for _ in range(repeat):
         for path, html in documents.items():
             started = time.perf_counter()
-            weasyprint.HTML(string=html, base_url=base_url).write_pdf()
+            weasyprint.HTML(string=html, base_url=base_url).write_pdf(pdf_variant=VARIANT)
             times[path].append(time.perf_counter() - started)
     report.write_text(json.dumps(times))
 

@@ -17,6 +17,7 @@ One module per figure group:
   peer.py         8. peer: pandoc with WeasyPrint as its PDF engine
   memory.py       9. memory: peak RSS per worker
   cjk.py         10. CJK: a page of Japanese and Korean, with and without libharfbuzz-subset0
+  tagging.py     11. tagging: tagged (PDF/UA-1, PDF/A-2a) against untagged write_pdf
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ from oneshot import bench_oneshot  # noqa: E402
 from parallel import bench_parallel  # noqa: E402
 from peer import bench_peer  # noqa: E402
 from scale import bench_scale  # noqa: E402
+from tagging import bench_tagging  # noqa: E402
 
 
 def machine() -> list[str]:
@@ -120,6 +122,7 @@ def main() -> None:
         sections.append(step("peer (pandoc)", bench_peer, slow, oneshot))
         sections.append(step("memory", bench_memory, _largest(emitted), peaks))
         sections.append(step("CJK", bench_cjk, repeat, slow))
+        sections.append(step("tagging", bench_tagging, emitted, repeat))
     finally:
         shutil.rmtree(work, ignore_errors=True)
     minutes = (time.perf_counter() - started) / 60

@@ -12,7 +12,13 @@ from pathlib import Path
 
 import click
 
-from generator import __version__
+from generator import __version__, variants
+
+# Every PDF is tagged; the variant decides which standard it declares (see variants.py).
+pdf_variant_option = click.option(
+    "--pdf-variant", type=click.Choice(list(variants.VARIANTS)), default=variants.DEFAULT,
+    show_default=True,
+    help=f"Standard every PDF declares (all are tagged): {variants.help_text()}.")
 
 
 class ProblemsReported(click.ClickException):
@@ -92,9 +98,10 @@ def main(ctx: click.Context, content: str, templates: str) -> None:
 @click.option("--emit-print-html", is_flag=True,
               help="Also save the HTML handed to WeasyPrint beside each brief PDF built, as "
                    "<audience>-<length>.print.html (not in the manifest; for benchmarks).")
+@pdf_variant_option
 @click.pass_context
 def build(ctx, brief_ids, audiences, lengths, formats, out_dir, force, jobs, shard,
-          fail_fast, explain, emit_print_html) -> None:
+          fail_fast, explain, emit_print_html, pdf_variant) -> None:
     """Build briefs as PDF and HTML.
 
     With no arguments, builds every brief for each audience and length it declares, in
@@ -107,6 +114,7 @@ def build(ctx, brief_ids, audiences, lengths, formats, out_dir, force, jobs, sha
     Example:
       brief build
       brief build trilateral-alliance -a us-congress -l one-page -f pdf -o out
+      brief build --pdf-variant a
     """
     from generator.pipeline import build as run_build
 
@@ -128,7 +136,7 @@ def build(ctx, brief_ids, audiences, lengths, formats, out_dir, force, jobs, sha
 
     report = _call(run_build, _project(ctx), Path(out_dir), brief_ids, audiences, lengths,
                    formats, force=force, jobs=jobs, shard=shard, fail_fast=fail_fast,
-                   progress=progress, emit_print_html=emit_print_html)
+                   progress=progress, emit_print_html=emit_print_html, pdf_variant=pdf_variant)
     if interactive and report.planned:
         click.echo()
     if explain:
@@ -163,8 +171,9 @@ def _parse_shard(value: str) -> tuple[int, int]:
 @click.option("-o", "--output", "out_dir", default="output", show_default=True,
               type=click.Path(), help="Folder to write into.")
 @click.option("--force", is_flag=True, help="Rebuild even if the inputs have not changed.")
+@pdf_variant_option
 @click.pass_context
-def pack(ctx, pack_ids, formats, out_dir, force) -> None:
+def pack(ctx, pack_ids, formats, out_dir, force, pdf_variant) -> None:
     """Build briefing packs: several briefs bound into one document.
 
     The PDF (OUTPUT/packs/<id>.pdf) has a cover, a table of contents with page numbers,
@@ -178,7 +187,7 @@ def pack(ctx, pack_ids, formats, out_dir, force) -> None:
     from generator.pipeline import build as run_build
 
     report = _call(run_build, _project(ctx), Path(out_dir), formats=formats, force=force,
-                   pack_ids=pack_ids)
+                   pack_ids=pack_ids, pdf_variant=pdf_variant)
     _summary(report, out_dir)
     _fail_on_failures(report)
 
@@ -189,8 +198,9 @@ def pack(ctx, pack_ids, formats, out_dir, force) -> None:
               type=click.Path(), help="Output folder; the release goes to OUTPUT/release/VERSION.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
               help="Worker processes (default: one per CPU).")
+@pdf_variant_option
 @click.pass_context
-def release(ctx, version, out_dir, jobs) -> None:
+def release(ctx, version, out_dir, jobs, pdf_variant) -> None:
     """Build every brief and package a release.
 
     Writes OUTPUT/release/VERSION/ with every output, the manifest, SHA256SUMS and
@@ -200,11 +210,12 @@ def release(ctx, version, out_dir, jobs) -> None:
     \b
     Example:
       brief release --version 2026.11
+      brief release --version 2026.11 --pdf-variant a
     """
     from generator.pipeline import build as run_build
     from generator.release import make_release
 
-    report = _call(run_build, _project(ctx), Path(out_dir), jobs=jobs)
+    report = _call(run_build, _project(ctx), Path(out_dir), jobs=jobs, pdf_variant=pdf_variant)
     _summary(report, out_dir)
     _fail_on_failures(report, "; no release was made")
     paths = {r.path for r in report.records} | {t.path for t in report.skipped}

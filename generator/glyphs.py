@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from generator.errors import BuildError, Problem
+from generator.variants import DEFAULT
 
 NOTDEF = ".notdef glyph rendered"  # the start of WeasyPrint's warning (weasyprint/draw/text.py)
 CONTEXT = 30  # characters of the line shown either side of the missing one
@@ -39,12 +40,14 @@ def watch_missing():
         logger.setLevel(level)
 
 
-def write_pdf(laid_out, content_root: Path, inputs: dict[str, str], output: str) -> bytes:
-    """Write the PDF; raise BuildError locating each character no font has a glyph for."""
+def write_pdf(laid_out, content_root: Path, inputs: dict[str, str], output: str,
+              pdf_variant: str = DEFAULT) -> bytes:
+    """Write the PDF as a variant (see variants.py); raise BuildError locating each
+    character no font has a glyph for."""
     from generator import typeset
 
     with watch_missing() as missing:
-        data = typeset.write_pdf(laid_out)
+        data = typeset.write_pdf(laid_out, pdf_variant)
     if missing:
         files = [content_root / name.removeprefix("content/") for name in inputs
                  if name.startswith("content/")]

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from generator import __version__, fonts
 from generator.models import Content
+from generator.variants import DEFAULT, weasyprint_variant
 
 
 class InputHasher:
@@ -80,7 +81,11 @@ class InputHasher:
         return dict(sorted(named.items()))
 
 
-def input_hash(inputs: dict[str, str], length: str, fmt: str) -> str:
-    """Return one hash of everything that makes an output."""
+def input_hash(inputs: dict[str, str], length: str, fmt: str, pdf_variant: str = DEFAULT) -> str:
+    """Return one hash of everything that makes an output (for a PDF, the standard it
+    claims too: switching between PDF/UA and PDF/A rebuilds the PDFs, not the HTML)."""
     text = "\n".join(f"{name} {digest}" for name, digest in inputs.items())
-    return hashlib.sha256(f"{text}\nlength {length}\nformat {fmt}".encode()).hexdigest()
+    text += f"\nlength {length}\nformat {fmt}"
+    if fmt == "pdf":
+        text += f"\nvariant {weasyprint_variant(pdf_variant)}"
+    return hashlib.sha256(text.encode()).hexdigest()

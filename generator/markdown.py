@@ -303,9 +303,10 @@ def find_facts(text: str) -> list[tuple[str, int]]:
     return [(token.meta["id"], line) for token, line in _tokens(text, "fact")]
 
 
-def find_images(text: str) -> list[tuple[str, int]]:
-    """Return (src, line offset) of every image in the Markdown text."""
-    return [(token.attrGet("src") or "", line) for token, line in _tokens(text, "image")]
+def find_images(text: str) -> list[tuple[str, str, int]]:
+    """Return (src, alt text, line offset) of every image in the Markdown text."""
+    return [(token.attrGet("src") or "", token.content.strip(), line)
+            for token, line in _tokens(text, "image")]
 
 
 def _tokens(text: str, kind: str):

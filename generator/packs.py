@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from generator import glyphs, publish, render, select
+from generator import glyphs, publish, render, select, variants
 from generator.fitting import fit
 from generator.models import Content, Pack
 from generator.publish import output_path
@@ -21,7 +21,8 @@ def part_targets(pack: Pack) -> list[tuple[str, str, str]]:
 
 
 def build_pack(project, content: Content, out_dir: Path, pack: Pack, formats,
-               inputs: dict[str, str]) -> list[publish.OutputRecord]:
+               inputs: dict[str, str],
+               pdf_variant: str = variants.DEFAULT) -> list[publish.OutputRecord]:
     """Fit every part to its length, then write the pack as PDF and/or HTML index."""
     plans, passes = [], 0
     for brief_id, audience, length in part_targets(pack):
@@ -39,25 +40,27 @@ def build_pack(project, content: Content, out_dir: Path, pack: Pack, formats,
         html = _pack_html(project, content, pack, plans, marking, fmt)
         record = {"brief": "", "audience": "", "length": "", "format": fmt, "words": html.words,
                   "plan": describe, "pack": pack.id, "inputs": inputs,
-                  "input_hash": _hash(inputs, fmt)}
+                  "input_hash": _hash(inputs, fmt, pdf_variant)}
         if fmt == "pdf":
             from generator import typeset
 
             laid_out = typeset.layout(html.html, project.content,
                                       [project.content, project.templates])
-            data = glyphs.write_pdf(laid_out, project.content, inputs, pack_path(pack.id, fmt))
+            data = glyphs.write_pdf(laid_out, project.content, inputs, pack_path(pack.id, fmt),
+                                    pdf_variant)
             record["pages"] = laid_out.pages
             record["inputs"] = {**inputs, **typeset.fonts_used(laid_out)}
+            record["pdf_variant"] = variants.weasyprint_variant(pdf_variant)
         else:
             data, record["pages"] = html.html.encode(), None
         records.append(publish.publish(out_dir, pack_path(pack.id, fmt), data, record))
     return records
 
 
-def _hash(inputs: dict[str, str], fmt: str) -> str:
+def _hash(inputs: dict[str, str], fmt: str, pdf_variant: str) -> str:
     from generator.inputs import input_hash
 
-    return input_hash(inputs, "pack", fmt)
+    return input_hash(inputs, "pack", fmt, pdf_variant)
 
 
 def _pack_html(project, content: Content, pack: Pack, plans: list, marking: str, fmt: str):

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 
-from generator import fonts, glyphs, notes, packs, publish, render, select, workers
+from generator import fonts, glyphs, notes, packs, publish, render, select, variants, workers
 from generator.cache import DiskCache
 from generator.errors import BriefError, BuildError, ChoiceError, ContentError, Problem
 from generator.fitting import fit, layout_plan
@@ -172,7 +172,7 @@ def plan_for(content: Content, target: Target) -> select.Plan:
 def build(project: Project, out_dir: Path, briefs=(), audiences=(), lengths=(), formats=(),
           force: bool = False, jobs: int | None = None, shard: tuple[int, int] = (1, 1),
           fail_fast: bool = False, pack_ids=None, progress=None,
-          emit_print_html: bool = False) -> BuildReport:
+          emit_print_html: bool = False, pdf_variant: str = variants.DEFAULT) -> BuildReport:
     """Build the requested outputs into out_dir and update its manifest.
 
     With no brief, audience or length named, every pack is built too; ``pack_ids`` builds
@@ -181,7 +181,9 @@ def build(project: Project, out_dir: Path, briefs=(), audiences=(), lengths=(), 
     processes (default: one per CPU). ``shard`` (K, N) builds only the K-th of N
     deterministic slices of the work. ``emit_print_html`` also saves, beside each brief PDF
     built, the exact HTML WeasyPrint laid out (``<audience>-<length>.print.html``; not an
-    output: the manifest does not list it).
+    output: the manifest does not list it). ``pdf_variant`` names the standard every PDF
+    claims (see variants.py); it is part of each PDF's input hash, so changing it rebuilds
+    the PDFs.
     """
     started = time.perf_counter()
     content = load_project(project)
@@ -189,9 +191,10 @@ def build(project: Project, out_dir: Path, briefs=(), audiences=(), lengths=(), 
     targets = select_shard(targets, *shard)
     publish.check_output_dir(out_dir)
     publish.remove_leftovers(out_dir)
+    _require("PDF variant", [pdf_variant], variants.VARIANTS)
     hasher = InputHasher(content, project.templates)
     report = BuildReport()
-    todo = targets if force else _stale(targets, hasher, out_dir, report)
+    todo = targets if force else _stale(targets, hasher, out_dir, report, pdf_variant)
     if problems := preflight(project, content, [t for t in todo if isinstance(t, Target)]):
         raise ContentError(problems)
     if any(t.format == "html" for t in targets):  # every page needs them, built or not
@@ -206,7 +209,7 @@ def build(project: Project, out_dir: Path, briefs=(), audiences=(), lengths=(), 
     # when there are none yet.
     start = None if notes.CACHE.populated() else partial(
         _warm_citations, project.templates, content)
-    shared = (project, content, out_dir, emit_print_html)
+    shared = (project, content, out_dir, emit_print_html, pdf_variant)
     for key, records, error in workers.run(_build_one, work, shared, jobs, start):
         report.done += 1
         report.records += records
@@ -272,7 +275,7 @@ def select_shard(targets: list, index: int, count: int) -> list:
 
 
 def _stale(targets: list[Target], hasher: InputHasher, out_dir: Path,
-           report: BuildReport) -> list[Target]:
+           report: BuildReport, pdf_variant: str) -> list[Target]:
     """Return the targets that need building; record the others as skipped."""
     built = {record["path"]: record for record in publish.read_manifest(out_dir)}
     stale = []
@@ -280,7 +283,8 @@ def _stale(targets: list[Target], hasher: InputHasher, out_dir: Path,
         record = built.get(target.path)
         inputs = hasher.for_key(target.key)
         length = target.key[2] if len(target.key) == 3 else "pack"
-        if record and record.get("input_hash") == input_hash(inputs, length, target.format) \
+        if record and record.get("input_hash") == input_hash(inputs, length, target.format,
+                                                             pdf_variant) \
                 and publish.is_intact(out_dir, record):
             report.skipped.append(target)
         else:
@@ -298,21 +302,23 @@ def _by_variant(targets: list) -> dict[tuple, list[str]]:
 
 def _build_one(shared: tuple, item: tuple):
     """Build one variant in a worker; return (key, records, error or None)."""
-    project, content, out_dir, emit_print_html = shared
+    project, content, out_dir, emit_print_html, pdf_variant = shared
     key, formats, inputs = item
     try:
         if key[0] == "pack":
             pack = content.packs[key[1]]
-            return key, packs.build_pack(project, content, out_dir, pack, formats, inputs), None
+            return key, packs.build_pack(project, content, out_dir, pack, formats, inputs,
+                                         pdf_variant), None
         return key, _build_variant(project, content, out_dir, key, formats, inputs,
-                                   emit_print_html), None
+                                   emit_print_html, pdf_variant), None
     except BriefError as error:
         return key, [], BuildError(error.problems)
 
 
 def _build_variant(project: Project, content: Content, out_dir: Path, key: tuple,
                    formats: list[str], inputs: dict[str, str],
-                   emit_print_html: bool = False) -> list[publish.OutputRecord]:
+                   emit_print_html: bool = False,
+                   pdf_variant: str = variants.DEFAULT) -> list[publish.OutputRecord]:
     """Build one brief x audience x length in every requested format (and, if asked, save
     the print HTML the PDF was laid out from beside it)."""
     plan, laid_out, passes = fit(project, content, plan_for(content, Target(*key, formats[0])))
@@ -326,8 +332,8 @@ def _build_variant(project: Project, content: Content, out_dir: Path, key: tuple
         laid_out = laid_out or layout_plan(project, content, plan)[0]
         describe["last_page_fill"] = laid_out.last_page_fill
         pdf = Target(*key, "pdf")
-        data = glyphs.write_pdf(laid_out, project.content, inputs, pdf.path)
-        record = _record(pdf, laid_out.pages, laid_out.words, describe, inputs)
+        data = glyphs.write_pdf(laid_out, project.content, inputs, pdf.path, pdf_variant)
+        record = _record(pdf, laid_out.pages, laid_out.words, describe, inputs, pdf_variant)
         record["inputs"] = {**inputs, **typeset.fonts_used(laid_out)}  # known once laid out
         records.append(publish.publish(out_dir, pdf.path, data, record))
         if emit_print_html:
@@ -345,7 +351,12 @@ def print_html_path(brief: str, audience: str, length: str) -> str:
     return publish.output_path(brief, audience, length, "print.html")
 
 
-def _record(target: Target, pages: int | None, words: int, plan: dict, inputs: dict) -> dict:
-    return {"brief": target.brief, "audience": target.audience, "length": target.length,
-            "format": target.format, "pages": pages, "words": words, "plan": plan,
-            "input_hash": input_hash(inputs, target.length, target.format), "inputs": inputs}
+def _record(target: Target, pages: int | None, words: int, plan: dict, inputs: dict,
+            pdf_variant: str = variants.DEFAULT) -> dict:
+    record = {"brief": target.brief, "audience": target.audience, "length": target.length,
+              "format": target.format, "pages": pages, "words": words, "plan": plan,
+              "input_hash": input_hash(inputs, target.length, target.format, pdf_variant),
+              "inputs": inputs}
+    if target.format == "pdf":
+        record["pdf_variant"] = variants.weasyprint_variant(pdf_variant)
+    return record

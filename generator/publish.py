@@ -30,6 +30,7 @@ class OutputRecord:
     input_hash: str = ""
     inputs: dict = field(default_factory=dict)
     pack: str = ""  # set for a briefing pack, whose brief/audience/length are empty
+    pdf_variant: str = ""  # for a PDF, the standard it claims (WeasyPrint's name: pdf/ua-1)
 
 
 def output_path(brief: str, audience: str, length: str, fmt: str) -> str:

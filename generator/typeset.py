@@ -12,6 +12,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 from generator.errors import BuildError
+from generator.variants import DEFAULT, weasyprint_variant
 
 
 @dataclass
@@ -21,6 +22,7 @@ class Layout:
     document: object  # weasyprint.document.Document
     pages: int
     words: int = 0
+    written: str | None = None  # the variant it was written as: a document is written once
 
     @property
     def page_height(self) -> float:
@@ -169,9 +171,21 @@ def layout(html: str, base_url: Path, allowed: list[Path]) -> Layout:
     return Layout(document, len(document.pages))
 
 
-def write_pdf(laid_out: Layout) -> bytes:
-    """Serialize a laid-out document to PDF bytes."""
-    return laid_out.document.write_pdf(custom_metadata=True)  # e.g. the marking
+def write_pdf(laid_out: Layout, variant: str = DEFAULT) -> bytes:
+    """Serialize a laid-out document to tagged PDF bytes of a variant (see variants.py).
+
+    A document is written once: writing changes it (PDF/A adds its colour profile to the
+    document, tagging marks table cells), so a second variant needs a fresh layout.
+    """
+    from generator.furniture import mark_furniture
+
+    if laid_out.written is not None:
+        raise RuntimeError(f"layout already written as {laid_out.written}; lay it out again")
+    laid_out.written = variant
+    return laid_out.document.write_pdf(
+        pdf_variant=weasyprint_variant(variant),
+        custom_metadata=True,  # e.g. the marking
+        finisher=mark_furniture)  # running headers and page numbers are artifacts
 
 
 def fonts_used(laid_out: Layout) -> dict[str, str]:

@@ -224,12 +224,18 @@ def _check_prose(prose: Prose, refs: _References) -> list[Problem]:
 
 
 def _check_images(prose: Prose, root: Path) -> list[Problem]:
-    """Images must be files inside the content folder: nothing is fetched at build time."""
+    """Images must be files inside the content folder (nothing is fetched at build time)
+    and say in words what they show: the tagged PDF and the HTML page give screen readers
+    the alt text, and PDF/UA refuses a figure without it."""
     from generator.render import IMAGE_TYPES
 
     problems = []
-    for src, offset in markdown.find_images(prose.text):
+    for src, alt, offset in markdown.find_images(prose.text):
         line = prose.origin.line + offset
+        if not alt:
+            problems.append(Problem(
+                prose.origin.path, line, f"image {src[:80]!r} has no alt text",
+                f"add alt text that says what it shows: ![what it shows]({src[:80]})"))
         path = (root / src).resolve()
         if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", src):
             problems.append(Problem(prose.origin.path, line, f"image {src[:80]!r} is not a local file",

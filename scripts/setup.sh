@@ -18,8 +18,9 @@ SYSTEM_PACKAGES=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig
                  fonts-noto-cjk
                  nodejs npm)
 # Only the tests need these: Chromium, in which tests/test_browser.py opens the HTML pages
-# (Playwright drives this system browser; it never downloads one of its own).
-TEST_SYSTEM_PACKAGES=(chromium)
+# (Playwright drives this system browser; it never downloads one of its own), and qpdf,
+# which checks the structure of every PDF built.
+TEST_SYSTEM_PACKAGES=(chromium qpdf)
 $with_tests && SYSTEM_PACKAGES+=("${TEST_SYSTEM_PACKAGES[@]}")
 
 missing=()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 
 import pytest
 from conftest import ROOT, run
@@ -98,3 +100,22 @@ def margins_px() -> tuple[float, float]:
     css = (ROOT / "templates" / "css" / "print.css").read_text()
     values = re.search(r"@page\s*{\s*margin:\s*([\d.]+)in\s+[\d.]+in\s+([\d.]+)in", css)
     return float(values.group(1)) * 96, float(values.group(2)) * 96
+
+
+@pytest.mark.skipif(shutil.which("qpdf") is None, reason="qpdf is installed by setup.sh --test")
+def test_every_default_pdf_passes_qpdf_check_and_is_tagged_pdf_ua(default_build):
+    from taggedpdf import read
+
+    pdfs = sorted(default_build.rglob("*.pdf"))
+    assert len(pdfs) == 34
+    for path in pdfs:
+        check = subprocess.run(["qpdf", "--check", str(path)], capture_output=True, text=True)
+        assert check.returncode == 0, (path, check.stdout, check.stderr)
+        tagged = read(path)
+        assert 'pdfuaid:part="1"' in tagged.xmp(), path
+        assert tagged.orphan_mcids == [] and tagged.unmarked_text == "", path
+        assert all(e.alt for e in tagged.root.walk() if e.tag == "Figure"), path
+        # Compared without case: CSS may print a heading in capitals; the bookmark keeps
+        # the words as written.
+        headings = [" ".join(text.split()).casefold() for _, text in tagged.headings]
+        assert headings == [" ".join(t.split()).casefold() for t in tagged.outline_titles()], path

@@ -356,7 +356,7 @@ def list_(ctx, as_json: bool) -> None:
 
 @main.command()
 @click.option("--kind", type=click.Choice(["settings", "lengths", "audience", "topic", "brief",
-                                           "sources"]),
+                                           "sources", "chart"]),
               help="Print the schema of one file kind only.")
 def schema(kind: str | None) -> None:
     """Print the JSON Schema of the content files, for editors.

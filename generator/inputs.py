@@ -37,6 +37,7 @@ class InputHasher:
         brief = content.briefs[brief_id]
         files = {brief.origin.path, content.audiences[audience_id].origin.path}
         files |= {content.topics[t].origin.path for t in brief.topic_ids}
+        files |= {content.charts[c].origin.path for c in self.charts_of(brief)}
         files |= {source.origin.path for source in content.sources.values()}
         files |= {p for p in (content.root / "settings.yaml", content.root / "lengths.yaml")
                   if p.is_file()}
@@ -52,6 +53,7 @@ class InputHasher:
 
     def facts_of(self, brief) -> set[str]:
         """Return the ids of the facts the brief's own prose and its topics name."""
+        from generator.charts import facts_used
         from generator.markdown import find_facts
 
         if brief.id in self.facts_by_brief:
@@ -59,8 +61,18 @@ class InputHasher:
         prose = [*brief.prose()]
         prose += [p for topic_id in brief.topic_ids for p in self.content.topics[topic_id].prose()]
         found = {fact_id for piece in prose for fact_id, _ in find_facts(piece.text)}
+        found |= {fact_id for chart_id in self.charts_of(brief)
+                  for fact_id in facts_used(self.content.charts[chart_id])}
         self.facts_by_brief[brief.id] = found
         return found
+
+    def charts_of(self, brief) -> set[str]:
+        """Return the ids of the charts the brief's topics place."""
+        from generator.markdown import find_charts
+
+        return {chart_id for topic_id in brief.topic_ids
+                for chart_id, _ in find_charts(self.content.topics[topic_id].body.text)
+                if chart_id in self.content.charts}
 
     def fact_digest(self, fact_id: str) -> str:
         fact = self.content.facts[fact_id]

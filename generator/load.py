@@ -40,6 +40,7 @@ def load_content(root: Path) -> Loaded:
         sources=reader.sources(),
         packs=reader.folder("packs", YAML_SUFFIXES, "pack", _pack),
         facts=reader.facts(),
+        charts=reader.folder("charts", YAML_SUFFIXES, "chart", _chart),
         unreadable=reader.unreadable,
         digests=reader.digests,
     )
@@ -299,6 +300,10 @@ def _pack(path: Path, doc: YamlDoc) -> m.Pack:
         parts=[m.PackPart(**part) for part in data.pop("briefs")],
         **data,
     )
+
+
+def _chart(path: Path, doc: YamlDoc) -> m.Chart:
+    return m.Chart(id=path.stem, origin=m.Origin(path), lines=doc.lines, **doc.data)
 
 
 def _author(data: dict, path: Path, doc: YamlDoc, index: int) -> m.Author:

@@ -26,6 +26,9 @@ PLACEHOLDER = '<sup class="note-ref" data-note="{}"></sup>'
 # A paragraph may open with a portion mark, e.g. "(CUI) The plan ..."; which marks count is
 # defined in settings.markings, so the renderer decides (others stay as written).
 FACT = re.compile(r"\{fact:([a-z0-9][a-z0-9-]*)\}")
+# A chart stands on a line of its own, as a block: it is a figure, not part of a sentence.
+CHART = re.compile(r"[ \t]*\{chart:([a-z0-9][a-z0-9-]*)\}[ \t]*$")
+CHART_ANYWHERE = re.compile(r"\{chart:[^}\s]*\}?")
 PORTION = re.compile(r"^\(([A-Z][A-Z0-9/-]*)\)[ \t]+")
 
 
@@ -89,6 +92,22 @@ def _fact_rule(state, silent: bool) -> bool:
     return True
 
 
+def _chart_rule(state, start: int, end: int, silent: bool) -> bool:
+    """``{chart:id}`` alone on a line: a figure from content/charts/<id>.yaml."""
+    begin = state.bMarks[start] + state.tShift[start]
+    line = state.src[begin:state.eMarks[start]]
+    match = CHART.match(line) if line.startswith("{chart:") else None
+    if not match:
+        return False
+    if not silent:
+        token = state.push("chart", "", 0)
+        token.meta = {"id": match.group(1)}
+        token.map = [start, start + 1]
+        token.block = True
+    state.line = start + 1
+    return True
+
+
 SAFE_SCHEMES = ("http:", "https:", "mailto:")
 
 
@@ -125,6 +144,8 @@ def _parser() -> MarkdownIt:
     md.use(attrs_plugin, spans=True, after=("span_close",), allowed=["lang"])
     md.inline.ruler.before("link", "citation", _citation_rule)
     md.inline.ruler.before("link", "fact", _fact_rule)
+    md.block.ruler.before("paragraph", "chart", _chart_rule,
+                          {"alt": ["paragraph", "reference", "blockquote", "list"]})
     md.core.ruler.before("replacements", "portion", _portion_rule)
     md.core.ruler.push("align_classes", _align_classes_rule)
     return md
@@ -164,11 +185,12 @@ class ProseRenderer:
 
     def __init__(self, notebook: NoteBook, terms: dict[str, str] | None = None,
                  image_src=None, portions: dict[str, str] | None = None,
-                 facts: dict | None = None, locale: str = "en"):
+                 facts: dict | None = None, locale: str = "en", chart_html=None):
         self.notebook = notebook
         self.facts = facts or {}  # fact id -> Fact
         self.locale = locale  # how fact values are written
         self.facts_used: list = []  # the facts rendered, in order
+        self.chart_html = chart_html  # chart id -> the figure's HTML (render.py draws it)
         self.portions = portions or {}  # portion mark -> banner, from settings.markings
         self.portions_found: list[str] = []  # banners of the portion marks rendered
         self.image_src = image_src  # maps an image's path to the src the medium needs
@@ -183,6 +205,7 @@ class ProseRenderer:
             "image": self._image,
             "paragraph_open": self._paragraph_open,
             "fact": self._fact,
+            "chart": self._chart,
         })
         self.heading_offset = 0
 
@@ -224,6 +247,11 @@ class ProseRenderer:
         if fact.source:
             text += self.notebook.add(Note(cites=[(fact.source, fact.locator)]))
         return text
+
+    def _chart(self, tokens, idx, options, env) -> str:
+        if self.chart_html is None:  # prose with nowhere to draw (never in a document)
+            return ""
+        return self.chart_html(tokens[idx].meta["id"], self)
 
     def _footnote_ref(self, tokens, idx, options, env) -> str:
         return env["note_keys"][tokens[idx].meta["id"]]
@@ -301,6 +329,21 @@ def find_citations(text: str) -> list[Citation]:
 def find_facts(text: str) -> list[tuple[str, int]]:
     """Return (fact id, line offset) of every ``{fact:id}`` in the Markdown text."""
     return [(token.meta["id"], line) for token, line in _tokens(text, "fact")]
+
+
+def find_charts(text: str) -> list[tuple[str, int]]:
+    """Return (chart id, line offset) of every ``{chart:id}`` line in the Markdown text."""
+    tokens, _ = parse(text)
+    return [(t.meta["id"], t.map[0]) for t in tokens if t.type == "chart" and t.level == 0]
+
+
+def misplaced_charts(text: str) -> list[tuple[str, int]]:
+    """Return (what was written, line offset) of every ``{chart:...}`` that is not a chart
+    line of its own at the top level (inside a sentence, a list or a quote, or with a
+    malformed id)."""
+    placed = {line for _, line in find_charts(text)}
+    return [(match.group(0), number) for number, line in enumerate(text.splitlines())
+            if number not in placed for match in CHART_ANYWHERE.finditer(line)]
 
 
 def find_images(text: str) -> list[tuple[str, str, int]]:

@@ -245,6 +245,25 @@ class Fact(Located):
 
 
 @dataclass
+class Chart(Located):
+    """A figure drawn from data: a content file like a topic, placed by ``{chart:id}``."""
+
+    id: str
+    type: str
+    title: str
+    alt: str
+    origin: Origin
+    caption: str = ""
+    unit: str = "count"
+    axis: str = ""
+    categories: list = field(default_factory=list)  # labels along the category axis
+    series: list[dict] = field(default_factory=list)  # {name, values: [number | {fact} | None]}
+    events: list[dict] = field(default_factory=list)  # timeline: {date, label}
+    sources: list = field(default_factory=list)  # source ids or {source, locator}
+    lines: dict = field(default_factory=dict, repr=False)
+
+
+@dataclass
 class Content:
     """Everything in one content folder, by id."""
 
@@ -257,5 +276,6 @@ class Content:
     sources: dict[str, Source]
     packs: dict[str, Pack] = field(default_factory=dict)
     facts: dict[str, Fact] = field(default_factory=dict)
+    charts: dict[str, Chart] = field(default_factory=dict)
     unreadable: set[str] = field(default_factory=set)  # "kind:id" of files that failed to load
     digests: dict[Path, str] = field(default_factory=dict)  # sha256 of every file read

@@ -204,6 +204,7 @@ def build(project: Project, out_dir: Path, briefs=(), audiences=(), lengths=(), 
     work = [(key, group, hasher.for_key(key)) for key, group in _by_variant(todo).items()]
     work.sort(key=lambda item: _expected_cost(content, item[0]), reverse=True)
     report.planned = len(work)
+    _draw_charts(content, [key for key, _, _ in work])
     notes.CACHE = DiskCache.for_project(project.content.parent, "citations")
     # With answers on disk, most builds need no citation worker: start one ahead only
     # when there are none yet.
@@ -246,6 +247,26 @@ def _warm_citations(templates: Path, content: Content) -> None:
     except BriefError:
         return  # the first output that needs it reports the problem
     cite.processor().warm(style.style, style.locale)
+
+
+def _draw_charts(content: Content, keys: list[tuple]) -> None:
+    """Draw, once and before the workers fork, every chart the full-length outputs to build
+    place; the workers inherit the drawings (a build with no charts imports nothing)."""
+    from generator.markdown import find_charts
+
+    wanted = set()
+    for key in keys:
+        if key[0] == "pack" or content.lengths[key[2]].detail != "full":
+            continue
+        brief, audience = content.briefs[key[0]], content.audiences[key[1]]
+        locale = audience.locale or brief.language or content.settings.language
+        wanted |= {(chart_id, locale) for topic_id in brief.topic_ids
+                   for chart_id, _ in find_charts(content.topics[topic_id].body.text)}
+    if wanted:
+        from generator.figures import draw
+
+        for chart_id, locale in sorted(wanted):
+            draw(content, chart_id, locale)
 
 
 def work_name(key: tuple) -> str:

@@ -15,6 +15,7 @@ import jinja2
 from markupsafe import Markup
 
 from generator import fonts, notes
+from generator.figures import Figures
 from generator.errors import BuildError, Problem
 from generator.languages import mark_languages
 from generator.markdown import Note, NoteBook, ProseRenderer
@@ -87,13 +88,15 @@ def render(plan: Plan, content, templates: Path, medium: str, anchor: str = "",
     """
     notebook = NoteBook()
     image_src = None if medium == "print" else partial(inline_image, content.root)
-    prose = _prose_renderer(plan, content, notebook, image_src)
-    context = _context(plan, prose, medium, content.settings)
-    context["figures_as_of"] = _figures_as_of(plan, prose)
-    context.update(anchor=anchor, embedded=bool(anchor), measuring=measuring)
-    context["marking"] = marking if marking is not None else _rolled_up(plan, prose, content)
-    context["reading_minutes"] = max(1, round(_prose_words(context) / content.settings.reading_speed))
-    try:
+    figures = Figures(content, environment(templates), medium, _locale(plan, content), anchor)
+    prose = _prose_renderer(plan, content, notebook, image_src, figures)
+    try:  # prose renders charts through a template too (partials/figure.html)
+        context = _context(plan, prose, medium, content.settings)
+        context["figures_as_of"] = _figures_as_of(plan, prose)
+        context.update(anchor=anchor, embedded=bool(anchor), measuring=measuring)
+        context["marking"] = marking if marking is not None else _rolled_up(plan, prose, content)
+        context["reading_minutes"] = max(1, round(_prose_words(context)
+                                                  / content.settings.reading_speed))
         env = environment(templates)
         html = env.get_template(f"types/{plan.brief.type}.html").render(context)
         citations = None if dry_run else _citations(plan, content, templates)
@@ -149,10 +152,16 @@ def document_marking(plan: Plan, content) -> str:
     return _rolled_up(plan, prose, content)
 
 
-def _prose_renderer(plan: Plan, content, notebook: NoteBook, image_src) -> ProseRenderer:
-    locale = plan.audience.locale or plan.brief.language or content.settings.language
+def _prose_renderer(plan: Plan, content, notebook: NoteBook, image_src,
+                    figures: Figures | None = None) -> ProseRenderer:
     return ProseRenderer(notebook, plan.audience.terms, image_src, content.settings.portions,
-                         content.facts, locale)
+                         content.facts, _locale(plan, content),
+                         figures.html if figures else None)
+
+
+def _locale(plan: Plan, content) -> str:
+    """Return the locale figures are written for: the reader's, else the document's."""
+    return plan.audience.locale or plan.brief.language or content.settings.language
 
 
 def _figures_as_of(plan: Plan, prose: ProseRenderer) -> str:

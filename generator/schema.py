@@ -257,6 +257,50 @@ FACTS = {
     "additionalProperties": FACT,
 }
 
+CHART_TYPES = ["bar", "grouped-bar", "line", "timeline"]
+_fact_ref = _object({"fact": {**_id, "description": "the id of a fact in content/facts/"}},
+                    required=("fact",))
+_source_ref = {
+    "oneOf": [_id, _object({"source": _id, "locator": _text}, required=("source",))],
+    "description": "a source id, or {source: id, locator: 'p. 12'}",
+}
+
+CHART = _object(
+    {
+        "type": {"enum": CHART_TYPES, "description": "how the data is drawn"},
+        "title": {**_text, "description": "what the figure shows, in a few words"},
+        "alt": {**_text, "description": "alt text: what a reader who cannot see the chart "
+                                         "should learn from it (required)"},
+        "caption": {**_markdown, "description": "a sentence or two under the title (Markdown)"},
+        "unit": {"enum": ["count", "people", "percent", "usd", "krw", "jpy", "km"],
+                 "description": "what the values count (as for facts); decides how they print"},
+        "axis": {**_text, "description": "the label of the value axis"},
+        "categories": {"type": "array", "minItems": 1,
+                       "items": {"type": ["string", "integer"], "minLength": 1},
+                       "description": "the labels along the category axis (bar, grouped-bar, "
+                                      "line), one per value of each series"},
+        "series": {
+            "type": "array", "minItems": 1,
+            "items": _object({
+                "name": _text,
+                "values": {"type": "array", "minItems": 1, "items": {
+                    "oneOf": [{"type": "number"}, {"type": "null"}, _fact_ref],
+                    "description": "a number, ~ (no figure), or {fact: id}"}},
+            }, required=("name", "values")),
+        },
+        "events": {
+            "type": "array", "minItems": 2,
+            "description": "timeline: the dated events, each {date: YYYY[-MM[-DD]], label}",
+            "items": _object({"date": _date, "label": _text}, required=("date", "label")),
+        },
+        "sources": {"type": "array", "minItems": 1, "items": _source_ref,
+                    "description": "where the data comes from (facts add their own)"},
+    },
+    required=("type", "title", "alt"),
+    description="content/charts/<id>.yaml: a figure drawn from data, placed in a topic's "
+                "body by a line '{chart:id}'",
+)
+
 KINDS: dict[str, dict] = {
     "settings": SETTINGS,
     "lengths": LENGTHS,
@@ -266,6 +310,7 @@ KINDS: dict[str, dict] = {
     "pack": PACK,
     "sources": SOURCES,
     "facts": FACTS,
+    "chart": CHART,
 }
 
 

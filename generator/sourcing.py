@@ -51,6 +51,12 @@ def fact_uses(content: Content) -> dict[str, list[tuple]]:
     for prose in _all_prose(content):
         for fact_id, offset in markdown.find_facts(prose.text):
             uses.setdefault(fact_id, []).append((prose.origin.path, prose.origin.line + offset))
+    for chart in content.charts.values():  # a chart's values may be facts too
+        for s_index, series in enumerate(chart.series):
+            for v_index, value in enumerate(series["values"]):
+                if isinstance(value, dict):
+                    line = chart.line("series", s_index, "values", v_index)
+                    uses.setdefault(value["fact"], []).append((chart.origin.path, line))
     return uses
 
 
@@ -75,7 +81,11 @@ def _check_facts(content: Content) -> list[Problem]:
 
 
 def _uncited_sources(content: Content) -> list[Problem]:
+    from generator.charts import citations
+
     cited = {fact.source for fact in content.facts.values()}
+    cited |= {source for chart in content.charts.values()
+              for source, _ in citations(chart, content.facts)}
     for prose in _all_prose(content):
         cited |= {c.source for c in markdown.find_citations(prose.text)}
     return [Problem(source.origin.path, source.origin.line,

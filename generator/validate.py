@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator import markdown, sourcing
+from generator import charts, markdown, sourcing
 from generator.errors import Problem
 from generator.models import Brief, Content, Prose, Topic
 
@@ -43,6 +43,7 @@ class _References:
     lengths: _Known
     sources: _Known
     facts: _Known
+    charts: _Known
 
 
 def validate(content: Content, templates: Path) -> list[Problem]:
@@ -51,7 +52,8 @@ def validate(content: Content, templates: Path) -> list[Problem]:
     types = _document_types(templates)
     refs = _References(content.root, *(_Known(kind, items, content) for kind, items in (
         ("topic", content.topics), ("audience", content.audiences),
-        ("length", content.lengths), ("source", content.sources), ("fact", content.facts))))
+        ("length", content.lengths), ("source", content.sources), ("fact", content.facts),
+        ("chart", content.charts))))
     for topic in content.topics.values():
         problems += _check_topic(topic, refs)
     for audience in content.audiences.values():
@@ -68,6 +70,7 @@ def validate(content: Content, templates: Path) -> list[Problem]:
     problems += _check_markings(content)
     problems += _check_leads(content)
     problems += _check_styles(content, templates)
+    problems += charts.check(content)
     problems += sourcing.check(content)
     return problems
 
@@ -172,6 +175,9 @@ def _check_topic(topic: Topic, refs: _References) -> list[Problem]:
             problems.append(_unknown(topic, ("sources", index), "source", source, refs.sources))
     for prose in topic.prose():
         problems += _check_prose(prose, refs)
+    problems += _check_charts(topic.body, refs)
+    for prose in [topic.headline, topic.summary, *topic.key_points]:
+        problems += _charts_not_allowed(prose, "a topic's headline, summary or key points")
     for offset in markdown.top_level_headings(topic.body.text):
         problems.append(Problem(topic.origin.path, topic.body.origin.line + offset,
                                 "a '#' heading in a topic body",
@@ -206,7 +212,34 @@ def _check_brief(brief: Brief, refs: _References, types: list[str]) -> list[Prob
                                          refs.topics))
     for prose in brief.prose():
         problems += _check_prose(prose, refs)
+        problems += _charts_not_allowed(prose, "a brief's own text")
     return problems
+
+
+def _check_charts(prose: Prose, refs: _References) -> list[Problem]:
+    """A chart line must name a chart that exists, and stand alone at the top level."""
+    problems = [_unknown_at(prose.origin.path, prose.origin.line + offset, "chart", chart_id,
+                            refs.charts)
+                for chart_id, offset in markdown.find_charts(prose.text)
+                if chart_id not in refs.charts]
+    for written, offset in markdown.misplaced_charts(prose.text):
+        problems.append(Problem(prose.origin.path, prose.origin.line + offset,
+                                f"{written} must stand alone on its own line",
+                                "put '{chart:id}' on a line of its own between paragraphs "
+                                "(the id: lower-case letters, digits, hyphens)"))
+    return problems
+
+
+def _charts_not_allowed(prose: Prose, where: str) -> list[Problem]:
+    """Charts belong to full-length text: short documents (headlines, summaries) must stay
+    within their page budgets."""
+    placed = [("{chart:%s}" % chart_id, offset)
+              for chart_id, offset in markdown.find_charts(prose.text)]
+    placed += markdown.misplaced_charts(prose.text)
+    return [Problem(prose.origin.path, prose.origin.line + offset, f"{written} in {where}",
+                    "charts go in a topic's body, which full-length documents print; move "
+                    "the line there")
+            for written, offset in placed]
 
 
 def _check_prose(prose: Prose, refs: _References) -> list[Problem]:

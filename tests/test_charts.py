@@ -1,0 +1,238 @@
+"""Charts from data: drawn as SVG with text as text, cited, reproducible, checked, and free
+for builds that have none."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+import yaml
+from conftest import ROOT, SAMPLE, TEMPLATES, run
+from pypdf import PdfReader
+
+CHART = """type: grouped-bar
+title: Harbor spending by year
+alt: >
+  Grouped bars: the breakwater took 12 million dollars in 2019 and 15 million in 2020;
+  the light took 2 million in each year.
+caption: Millions of dollars, as budgeted.
+unit: count
+axis: Millions of dollars
+categories: [Breakwater repairs, Running the light, Dredging the channel]
+series:
+  - name: Budget 2019
+    values: [12, 2, 4]
+  - name: Budget 2020
+    values: [15, 2, ~]
+sources:
+  - {source: harbor-report, locator: p. 12}
+"""
+
+TIMELINE = """type: timeline
+title: Keepers of the light
+alt: The light was built in 1895, automated in 1988, and restored in 2016.
+events:
+  - {date: 1895, label: Lighthouse first lit}
+  - {date: 1988, label: Last keeper leaves}
+  - {date: 2016-05, label: Lantern room restored}
+sources: [keeper-article]
+"""
+
+
+def add_chart(content: Path, chart_id: str = "harbor-spending", text: str = CHART,
+              topic: str = "lighthouse-costs") -> None:
+    """Write a chart file and place it at the end of a topic's body."""
+    (content / "charts").mkdir(exist_ok=True)
+    (content / "charts" / f"{chart_id}.yaml").write_text(text)
+    path = content / "topics" / f"{topic}.md"
+    path.write_text(path.read_text() + f"\n{{chart:{chart_id}}}\n")
+
+
+def build(runner, content: Path, out: Path, fmt: str, brief: str = "harbor-memo",
+          audience: str = "staff"):
+    result = run(runner, content, "build", brief, "-a", audience, "-l", "full", "-f", fmt,
+                 "-o", str(out), "-j", "1")
+    assert result.exit_code == 0, result.output
+    return out / brief / f"{audience}-full.{fmt}"
+
+
+class _Figures(HTMLParser):
+    """Collect each chart figure's SVG title, description and data table."""
+
+    def __init__(self):
+        super().__init__()
+        self.figures: list[dict] = []
+        self.ids: list[str] = []
+        self._open: list[str] = []
+        self._cell: list[str] | None = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if "id" in attrs:
+            self.ids.append(attrs["id"])
+        if tag == "figure" and "chart" in (attrs.get("class") or "").split():
+            self.figures.append({"svg": None, "title": "", "desc": "", "rows": []})
+        elif self.figures and tag == "svg":
+            self.figures[-1]["svg"] = attrs
+        elif self.figures and tag == "tr":
+            self.figures[-1]["rows"].append([])
+        elif self.figures and tag in ("th", "td"):
+            self._cell = []
+        self._open.append(tag)
+
+    def handle_endtag(self, tag):
+        if tag in ("th", "td") and self._cell is not None and self.figures:
+            self.figures[-1]["rows"][-1].append("".join(self._cell).strip())
+            self._cell = None
+        if self._open and self._open[-1] == tag:
+            self._open.pop()
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell.append(data)
+        elif self.figures and self._open and self._open[-1] in ("title", "desc"):
+            self.figures[-1][self._open[-1]] += data
+
+
+def figures_of(html: str) -> _Figures:
+    parser = _Figures()
+    parser.feed(html)
+    return parser
+
+
+def svgs(html: str) -> list[str]:
+    return re.findall(r"<svg\b.*?</svg>", html, flags=re.DOTALL)
+
+
+def test_pdf_carries_the_chart_labels_as_text(runner, sample, tmp_path):
+    add_chart(sample)
+    pdf = build(runner, sample, tmp_path / "out", "pdf")
+    text = " ".join(page.extract_text() for page in PdfReader(pdf).pages)
+    text = re.sub(r"\s+", " ", text)
+    # Category and series names exist only inside the SVG: the PDF shows no table.
+    for label in ("Breakwater repairs", "Dredging the channel", "Budget 2020",
+                  "Millions of dollars"):
+        assert label in text, label
+    assert "Figure 1. Harbor spending by year" in text
+    assert "Source: Harbor Research Service" in text
+
+
+def test_html_has_an_inline_svg_with_title_and_a_table_equal_to_the_data(
+        runner, sample, tmp_path):
+    add_chart(sample)
+    page = build(runner, sample, tmp_path / "out", "html").read_text()
+    found = figures_of(page).figures
+    assert len(found) == 1
+    figure = found[0]
+    data = yaml.safe_load(CHART)
+    assert figure["svg"]["role"] == "img"
+    title_id, desc_id = figure["svg"]["aria-labelledby"].split()
+    assert f'id="{title_id}"' in page and f'id="{desc_id}"' in page
+    assert figure["title"] == data["title"]
+    assert " ".join(figure["desc"].split()) == " ".join(data["alt"].split())
+    header, *rows = figure["rows"]
+    assert header == ["", *(s["name"] for s in data["series"])]
+    expected = [[category, *("—" if s["values"][i] is None else f"{s['values'][i]:,}"
+                             for s in data["series"])]
+                for i, category in enumerate(data["categories"])]
+    assert rows == expected
+
+
+def test_two_charts_on_one_page_share_no_id(runner, sample, tmp_path):
+    add_chart(sample)
+    add_chart(sample, "keepers", TIMELINE, topic="keepers-history")
+    page = build(runner, sample, tmp_path / "out", "html").read_text()
+    parsed = figures_of(page)
+    assert len(parsed.figures) == 2
+    assert len(parsed.ids) == len(set(parsed.ids)), "duplicate ids"
+    for svg in svgs(page):  # every reference points at an id of its own chart
+        own = set(re.findall(r'\bid="([^"]+)"', svg))
+        refs = set(re.findall(r'(?:url\(#|href="#)([^")]+)', svg))
+        assert refs <= own
+
+
+def test_svg_is_byte_identical_across_builds_and_carries_no_date(sample, tmp_path):
+    add_chart(sample)
+    add_chart(sample, "keepers", TIMELINE, topic="keepers-history")
+    pages = []
+    for attempt in ("a", "b"):  # separate processes: nothing cached between them
+        out = tmp_path / attempt
+        subprocess.run([sys.executable, "-m", "generator", "--content", str(sample),
+                        "--templates", str(TEMPLATES), "build", "harbor-memo", "-a", "staff",
+                        "-l", "full", "-f", "html", "-o", str(out), "-j", "1"],
+                       check=True, capture_output=True, cwd=ROOT)
+        pages.append(svgs((out / "harbor-memo" / "staff-full.html").read_text()))
+    assert len(pages[0]) == 2
+    assert pages[0] == pages[1]
+    for svg in pages[0]:
+        assert not re.search(r"\b(19|20)\d\d-\d\d-\d\d", svg)
+        assert "<metadata" not in svg and "Date" not in svg
+        assert "<text" in svg and "Source Sans 3" in svg  # text kept as text, in our font
+
+
+def test_an_author_adds_a_chart_to_the_default_content_without_code(runner, tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    add_chart(content, "okinawa-share", """type: line
+title: A line the author drew
+alt: Eighty-five facilities in Japan, thirty-three of them on Okinawa.
+unit: count
+categories: [All of Japan, Okinawa]
+series:
+  - name: Facilities
+    values: [{fact: usfj-exclusive-facilities}, {fact: usfj-okinawa-facilities}]
+""", topic="us-japan-alliance")
+    assert run(runner, content, "check", "--strict").exit_code == 0
+    page = build(runner, content, tmp_path / "out", "html", "trilateral-alliance",
+                 "us-congress").read_text()
+    titles = [figure["title"] for figure in figures_of(page).figures]
+    assert "A line the author drew" in titles
+    assert len(titles) == len(list((ROOT / "content" / "charts").glob("*.yaml"))) + 1
+
+
+def _imports_matplotlib(content: Path, out: Path) -> bool:
+    script = (
+        "import sys\n"
+        "from click.testing import CliRunner\n"
+        "from generator.cli import main\n"
+        f"r = CliRunner().invoke(main, ['--content', {str(content)!r}, '--templates', "
+        f"{str(TEMPLATES)!r}, 'build', 'harbor-memo', '-a', 'staff', '-l', 'full', "
+        f"'-f', 'html', '-o', {str(out)!r}, '-j', '1'])\n"
+        "assert r.exit_code == 0, r.output\n"
+        "print(any(m.split('.')[0] == 'matplotlib' for m in sys.modules))\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          cwd=ROOT, check=True)
+    return done.stdout.strip().splitlines()[-1] == "True"
+
+
+def test_a_build_without_charts_never_imports_the_chart_library(sample, tmp_path):
+    assert not _imports_matplotlib(SAMPLE, tmp_path / "plain")
+    add_chart(sample)  # and the check can tell: with a chart, it is imported
+    assert _imports_matplotlib(sample, tmp_path / "charted")
+
+
+def test_a_chart_outside_a_topic_body_is_refused_with_its_line(runner, sample):
+    add_chart(sample)
+    path = sample / "topics" / "harbor-overview.md"
+    text = path.read_text().replace("summary: >\n", "summary: >\n  {chart:harbor-spending}\n", 1)
+    path.write_text(text)
+    result = run(runner, sample, "check")
+    assert result.exit_code == 1
+    line = text.splitlines().index("summary: >") + 1  # a folded field: the line of its key
+    assert (f"topics/harbor-overview.md:{line}: {{chart:harbor-spending}} in a topic's "
+            "headline, summary or key points") in result.stderr
+
+
+def test_a_chart_inside_a_sentence_is_refused_with_its_line(runner, sample):
+    add_chart(sample)
+    path = sample / "topics" / "lighthouse-costs.md"
+    path.write_text(path.read_text() + "\nAs {chart:harbor-spending} shows, costs rose.\n")
+    result = run(runner, sample, "check")
+    assert result.exit_code == 1
+    line = path.read_text().splitlines().index("As {chart:harbor-spending} shows, costs rose.")
+    assert f"lighthouse-costs.md:{line + 1}: {{chart:harbor-spending}} must stand alone" \
+        in result.stderr

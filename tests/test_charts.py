@@ -236,3 +236,21 @@ def test_a_chart_inside_a_sentence_is_refused_with_its_line(runner, sample):
     line = path.read_text().splitlines().index("As {chart:harbor-spending} shows, costs rose.")
     assert f"lighthouse-costs.md:{line + 1}: {{chart:harbor-spending}} must stand alone" \
         in result.stderr
+
+
+def test_a_budgeted_full_length_measures_the_chart_with_its_body(runner, sample, tmp_path):
+    (sample / "lengths.yaml").write_text(
+        (sample / "lengths.yaml").read_text()
+        + "two-page-full:\n  label: Two pages, in full\n  pages: 2\n  detail: full\n")
+    brief = sample / "briefs" / "harbor-memo.yaml"
+    brief.write_text(brief.read_text().replace("lengths: [one-page, full]",
+                                               "lengths: [one-page, two-page-full, full]"))
+    add_chart(sample)
+    out = tmp_path / "out"
+    result = run(runner, sample, "build", "harbor-memo", "-a", "staff", "-l", "two-page-full",
+                 "-f", "pdf", "-o", str(out), "-j", "1")
+    assert result.exit_code == 0, result.output
+    pages = PdfReader(out / "harbor-memo" / "staff-two-page-full.pdf").pages
+    assert len(pages) <= 2
+    text = " ".join(page.extract_text() for page in pages)
+    assert "Breakwater repairs" in text  # the chart fitted, and was drawn

@@ -89,7 +89,7 @@ def test_schema_describes_every_file_kind(runner):
     result = runner.invoke(main, ["schema"])
     schema = json.loads(result.stdout)
     assert set(schema["$defs"]) == {"settings", "lengths", "audience", "topic", "brief", "pack",
-                                     "sources", "facts"}
+                                     "sources", "facts", "chart"}
     topic = json.loads(runner.invoke(main, ["schema", "--kind", "topic"]).stdout)
     assert {"title", "headline", "summary"} <= set(topic["required"])
 

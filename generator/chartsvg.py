@@ -18,6 +18,7 @@ in HTML.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from generator.charts import Data, format_value
 
@@ -65,6 +66,7 @@ def _draw(data: Data, locale: str) -> str:
     # Until the document's fonts are installed, matplotlib measures with the next family in
     # the stack and says so on every chart; the PDF and the page use the CSS's fonts anyway.
     logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
+    _register_fonts()
     with matplotlib.rc_context(STYLE):
         figure = Figure(figsize=(WIDTH, _height(data)))
         axes = figure.add_subplot()
@@ -73,6 +75,19 @@ def _draw(data: Data, locale: str) -> str:
         figure.savefig(buffer, format="svg", bbox_inches="tight", pad_inches=0.04,
                        metadata={"Date": None, "Creator": None, "Format": None, "Type": None})
     return buffer.getvalue()
+
+
+@lru_cache(maxsize=1)
+def _register_fonts() -> None:
+    """Let matplotlib measure labels with the document's own sans face (from the font
+    package the PDF embeds), so label widths and spacing match what the reader sees."""
+    from matplotlib import font_manager
+
+    from generator import fonts
+
+    for face in fonts.faces():
+        if face.family == FONT[0]:
+            font_manager.fontManager.addfont(str(face.path))
 
 
 def _height(data: Data) -> float:

@@ -10,7 +10,7 @@ drawing is cached by a hash of its data: once per build, reused by every output 
 build draws before forking its workers, which inherit the cache).
 
 What this module adds to matplotlib's SVG: ids namespaced per chart (two charts on one page
-must not share clip paths), a <title> and <desc> with the alt text for screen readers and
+must not share clip paths), a <title> holding the alt text, for screen readers and the
 tagged PDF, and no XML prologue, metadata or document-wide <style>, so it can sit inline
 in HTML.
 """
@@ -48,12 +48,12 @@ STYLE = {
 _drawn: dict[str, str] = {}  # data hash -> SVG (ids not yet namespaced)
 
 
-def svg(data: Data, locale: str, chart_id: str, title: str, alt: str, prefix: str = "") -> str:
+def svg(data: Data, locale: str, chart_id: str, alt: str, prefix: str = "") -> str:
     """Return the chart as an inline <svg> element, ids starting with ``prefix`` + chart id."""
     key = data.key(locale)
     if key not in _drawn:
         _drawn[key] = _clean(_draw(data, locale))
-    return _label(_drawn[key], f"{prefix}chart-{chart_id}-", title, alt)
+    return _label(_drawn[key], f"{prefix}chart-{chart_id}-", alt)
 
 
 def _draw(data: Data, locale: str) -> str:
@@ -221,19 +221,20 @@ def _clean(text: str) -> str:
               f'xmlns:xlink="http://www.w3.org/1999/xlink" class="chart-svg" '
               f'width="{width}pt" height="{height}pt" viewBox="{box}" '
               'stroke-linejoin="round" stroke-linecap="butt" role="img" '
-              'aria-labelledby="@title @desc">')
+              'aria-labelledby="@title">')
     return opened + text[len(root):]
 
 
 _ID = re.compile(r'(\bid="|url\(#|href="#)')
 
 
-def _label(text: str, namespace: str, title: str, alt: str) -> str:
-    """Namespace every id and reference, and give the SVG its title and description."""
+def _label(text: str, namespace: str, alt: str) -> str:
+    """Namespace every id and reference, and give the SVG its alt text as its <title>: the
+    accessible name on the page (aria-labelledby) and the /Alt of the tagged PDF's Figure,
+    which WeasyPrint takes from the <title>. The figure's visible caption names it."""
     from markupsafe import escape
 
     text = _ID.sub(lambda match: match.group(1) + namespace, text)
-    text = text.replace("@title @desc", f"{namespace}title {namespace}desc", 1)
+    text = text.replace("@title", f"{namespace}title", 1)
     head, _, rest = text.partition(">")
-    return (f'{head}><title id="{namespace}title">{escape(title)}</title>'
-            f'<desc id="{namespace}desc">{escape(alt)}</desc>{rest}')
+    return f'{head}><title id="{namespace}title">{escape(alt)}</title>{rest}'

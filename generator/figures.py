@@ -44,8 +44,7 @@ class Figures:
             "number": len(self.numbered),
             "title": prose.apply_terms(chart.title),
             "caption": Markup(prose.inline(chart.caption)) if chart.caption else "",
-            "svg": Markup(chartsvg.svg(data, self.locale, chart.id,
-                                       prose.apply_terms(chart.title), chart.alt,
+            "svg": Markup(chartsvg.svg(data, self.locale, chart.id, chart.alt,
                                        prefix=self.anchor)),
             "sources": [self._source(source, locator, prose)
                         for source, locator in charts.citations(chart, facts)],
@@ -70,4 +69,4 @@ def draw(content, chart_id: str, locale: str) -> None:
     from generator import chartsvg
 
     chart = content.charts[chart_id]
-    chartsvg.svg(charts.resolve(chart, content.facts), locale, chart.id, chart.title, chart.alt)
+    chartsvg.svg(charts.resolve(chart, content.facts), locale, chart.id, chart.alt)

@@ -222,7 +222,21 @@ def _clean(text: str) -> str:
               f'width="{width}pt" height="{height}pt" viewBox="{box}" '
               'stroke-linejoin="round" stroke-linecap="butt" role="img" '
               'aria-labelledby="@title">')
-    return opened + text[len(root):]
+    return opened + _presentation(text[len(root):])
+
+
+_STYLE = re.compile(r'\bstyle="([^"]*)"')
+
+
+def _presentation(text: str) -> str:
+    """Turn matplotlib's style attributes into SVG presentation attributes (fill="...",
+    font-size="..."): the HTML page's Content-Security-Policy blocks inline style
+    attributes, and WeasyPrint reads both forms alike."""
+    def attributes(match: re.Match) -> str:
+        pairs = (part.split(":", 1) for part in match.group(1).split(";") if ":" in part)
+        return " ".join(f'{name.strip()}="{value.strip()}"' for name, value in pairs)
+
+    return _STYLE.sub(attributes, text)
 
 
 _ID = re.compile(r'(\bid="|url\(#|href="#)')

@@ -53,7 +53,8 @@ def test_a_changed_source_is_formatted_again(sample, tmp_path):
 def test_damaged_entries_are_ignored_and_replaced(sample, tmp_path):
     cache = tmp_path / "cache"
     assert brief(sample, tmp_path / "one", cache).returncode == 0
-    entries = list(cache.rglob("*.json"))
+    entries = list((cache / "citations").rglob("*.json"))
+    assert entries
     for entry in entries:
         entry.write_text("{not json")
     result = brief(sample, tmp_path / "two", cache)

@@ -31,8 +31,7 @@ def page(cjk: bool) -> str:
     """Return one letter page of text, CJK or Latin, styled as a brief is."""
     from generator import fonts
 
-    faces = "".join(f'@font-face {{ font-family: "{f.family}"; font-style: {f.style}; '
-                    f'src: url("{f.url("print")}"); }}\n' for f in fonts.faces())
+    faces = "\n".join(fonts.rules("print"))
     css = (TEMPLATES / "css" / "common.css").read_text("utf-8")
     if cjk:
         body = "".join(f'<p lang="ja">{JAPANESE}</p><p lang="ko">{KOREAN}</p>'

@@ -79,15 +79,15 @@ def _draw(data: Data, locale: str) -> str:
 
 @lru_cache(maxsize=1)
 def _register_fonts() -> None:
-    """Let matplotlib measure labels with the document's own sans face (from the font
-    package the PDF embeds), so label widths and spacing match what the reader sees."""
+    """Let matplotlib measure labels with the document's own sans face (the very files
+    the PDF embeds), so label widths and spacing match what the reader sees."""
     from matplotlib import font_manager
 
     from generator import fonts
 
-    for face in fonts.faces():
-        if face.family == FONT[0]:
-            font_manager.fontManager.addfont(str(face.path))
+    for (family, _, _), (path, _) in fonts.print_files().items():
+        if family == FONT[0]:
+            font_manager.fontManager.addfont(str(path))
 
 
 def _height(data: Data) -> float:

@@ -52,7 +52,7 @@ def environment(templates: Path) -> jinja2.Environment:
         keep_trailing_newline=True,
         extensions=["jinja2.ext.do"],
     )
-    env.globals["font_faces"] = fonts.faces
+    env.globals["font_rules"] = fonts.rules
     env.filters["csp_hash"] = csp_hash
     return env
 

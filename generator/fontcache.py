@@ -1,0 +1,99 @@
+"""Plain TrueType copies of the type system's WOFF files, made once, for the PDF.
+
+WeasyPrint decompresses a WOFF or WOFF2 font every time a document loads it, which costs
+each layout (the fitter lays out every output at least twice). Decompressed once with
+fontTools, the subsets of each face merged into one file (see merged_copy), and kept
+in the cache folder (.brief-cache/fonts/ beside the project, or
+$BRIEF_CACHE_DIR/fonts), the fonts load as they are. A copy is named by a digest of its
+source and of the fontTools version, so a new font release or converter makes a new copy;
+copies are written atomically, so parallel workers may convert at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from io import BytesIO
+from pathlib import Path
+
+from generator.cache import DiskCache
+from generator.cite import PROJECT_ROOT
+
+
+def folder() -> Path | None:
+    """Return the folder the copies live in (None when the cache is turned off)."""
+    return DiskCache.for_project(PROJECT_ROOT, "fonts").folder
+
+
+def merged_copy(woffs: list[Path]) -> Path:
+    """Return one plain TrueType font merged from a face's subset files (WOFF), made on
+    first use.
+
+    One file per face, not per subset: WeasyPrint names a PDF font after its family,
+    weight and style, and embeds only the first file of fonts so named, so characters
+    taken from a second subset's file would print as the wrong glyphs.
+    With the cache turned off, the merged font is made again in each process (in memory,
+    under a temporary folder).
+    """
+    import fontTools
+    from fontTools.merge import Merger
+
+    from generator.publish import write_atomic
+
+    sources = b"".join(hashlib.sha256(w.read_bytes()).digest() for w in woffs)
+    digest = hashlib.sha256(sources + fontTools.version.encode()).hexdigest()[:16]
+    target = (folder() or _scratch()) / f"{woffs[0].stem}-{digest}.ttf"
+    if not target.is_file():
+        font = Merger().merge([str(w) for w in woffs])
+        font.flavor = None  # write the tables as a plain sfnt
+        # No new head.modified stamp: the copy, and so every PDF, stays byte-identical
+        # wherever and whenever it is made.
+        font.recalcTimestamp = False
+        out = BytesIO()
+        font.save(out)
+        write_atomic(target, out.getvalue())
+    return target
+
+
+def _scratch() -> Path:
+    import atexit
+    import shutil
+    import tempfile
+
+    global _SCRATCH
+    if _SCRATCH is None:
+        _SCRATCH = Path(tempfile.mkdtemp(prefix="brief-fonts-"))
+        atexit.register(shutil.rmtree, _SCRATCH, True)
+    return _SCRATCH
+
+
+_SCRATCH: Path | None = None
+
+
+def covered(path: Path, wanted: str) -> str:
+    """Return the unicode-range of the characters in the CSS range wanted that the font
+    really has.
+
+    WeasyPrint hands a @font-face's unicode-range to fontconfig as the face's character
+    set, in place of the font's own: a character inside the range that the file lacks
+    would print as a box instead of falling through to the next font. The @fontsource
+    ranges are wider than their files (latin-ext spans 1,166 code points, its files ~280).
+    """
+    from fontTools.ttLib import TTFont
+
+    cmap = set(TTFont(path, lazy=True).getBestCmap())
+    points = sorted(cmap & set(parse_ranges(wanted)))
+    runs: list[list[int]] = []
+    for point in points:
+        if runs and point == runs[-1][1] + 1:
+            runs[-1][1] = point
+        else:
+            runs.append([point, point])
+    return ",".join(f"U+{a:04X}" if a == b else f"U+{a:04X}-{b:04X}" for a, b in runs)
+
+
+def parse_ranges(text: str) -> list[int]:
+    """Return the code points of a CSS unicode-range value ("U+0000-00FF,U+0131")."""
+    import tinycss2  # WeasyPrint's CSS tokenizer
+
+    return [point for token in tinycss2.parse_component_value_list(text)
+            if token.type == "unicode-range" for point in range(token.start, token.end + 1)]

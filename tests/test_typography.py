@@ -16,6 +16,7 @@ from generator import fonts
 from generator.languages import mark_languages
 
 CJK_LINE = "The 1947 text, 日本国憲法 第9条, was read in Seoul, 대한민국, with care."
+LATIN_EXT_LINE = "Delegates from Ōsaka, Şişli and Łódź met Itō Hirobumi's heirs."
 SUBSET_NAME = re.compile(r"^/[A-Z]{6}\+")
 
 
@@ -91,7 +92,8 @@ def test_release_bundles_the_fonts_the_pages_load(runner, tmp_path):
         names = set(archive.namelist())
     assert {f"assets/fonts/{face.name}" for face in fonts.faces()} <= names
     sums = (out / "release/t1/SHA256SUMS").read_text()
-    assert "assets/fonts/SourceSans3-Roman.ttf" in sums
+    assert "assets/fonts/source-sans-3-latin-400-normal.woff2" in sums
+    assert "assets/fonts/SourceSans3-OFL.txt" in sums
 
 
 @pytest.fixture(scope="module")
@@ -103,7 +105,7 @@ def cjk_build(tmp_path_factory):
     content = root / "content"
     shutil.copytree(SAMPLE, content)
     topic = content / "topics/harbor-overview.md"
-    topic.write_text(topic.read_text("utf-8") + f"\n{CJK_LINE}\n", "utf-8")
+    topic.write_text(topic.read_text("utf-8") + f"\n{CJK_LINE}\n\n{LATIN_EXT_LINE}\n", "utf-8")
     out = root / "out"
     result = run(CliRunner(), content, "build", "harbor-memo", "-a", "staff", "-l", "full",
                  "-o", str(out))
@@ -117,6 +119,30 @@ def test_cjk_text_reads_back_from_the_pdf_in_noto_cjk(cjk_build):
     assert "日本国憲法" in text and "第9条" in text and "대한민국" in text
     assert "Noto-Serif-CJK-JP" in font_of(runs, "日本国憲法")
     assert "Noto-Serif-CJK-KR" in font_of(runs, "대한민국")
+
+
+def test_latin_ext_letters_print_in_source_serif_with_their_own_glyphs(cjk_build):
+    """Ō, Ş, Ł come from the latin-ext subset: the embedded face must hold their glyphs
+    (WeasyPrint embeds one file per family, weight and style: hence fonts merges them)."""
+    from io import BytesIO
+
+    from fontTools.ttLib import TTFont
+
+    path = cjk_build / "staff-full.pdf"
+    runs = fonts_by_text(path)
+    face = font_of(runs, "Ōsaka")
+    assert "Source-Serif-4" in face and face == font_of(runs, "main gateway for freight")
+    data = embedded_fonts(path)[face]["/FontFile2"].get_data()
+    assert {ord(c) for c in "ŌŞşŁźō"} <= set(TTFont(BytesIO(data)).getBestCmap())
+
+
+def test_print_faces_are_static_merged_and_ranged():
+    rules = fonts.rules("print")
+    assert len(rules) == sum(len(pairs) for pairs in fonts.FACES.values())
+    assert all("unicode-range: U+" in rule and "font-weight: " in rule for rule in rules)
+    assert all(url.endswith(".ttf") for url in re.findall(r'url\("([^"]+)"\)', " ".join(rules)))
+    screen = fonts.rules("screen")
+    assert len(screen) == len(fonts.faces()) == len(rules) * len(fonts.SUBSETS)
 
 
 def test_cjk_runs_carry_their_language_in_html(cjk_build):

@@ -53,11 +53,11 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   touch "$stamp"
 fi
 
-# citeproc-js (and axe-core, for the browser tests), exactly as package-lock.json pins them,
-# into node_modules.
+# citeproc-js, the fonts (@fontsource) and axe-core (for the browser tests), exactly as
+# package-lock.json pins them, into node_modules.
 node_stamp=node_modules/.brief-installed
 if [ ! -d node_modules ] || [ ! -f "$node_stamp" ] || [ package-lock.json -nt "$node_stamp" ]; then
-  echo "setup: installing citeproc-js and axe-core into node_modules"
+  echo "setup: installing citeproc-js, fonts and axe-core into node_modules"
   npm ci --no-audit --no-fund --silent
   touch "$node_stamp"
 fi

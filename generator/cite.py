@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import atexit
 import collections
+import functools
 import hashlib
 import json
 import os
@@ -316,9 +317,10 @@ class Processor:
             raise BuildError(f"{response['fatal']}: {SETUP_HINT}")
         return Formatted(list(response.get("notes", [])), list(response.get("bibliography", [])))
 
+    @functools.cached_property
     def engine(self) -> str:
-        """Return what identifies the formatter's answers besides the request: the citeproc
-        version installed and this worker script (read without starting node)."""
+        """What identifies the formatter's answers besides the request: the citeproc version
+        installed and this worker script (read once, without starting node)."""
         try:
             package = json.loads((self.node_modules / "citeproc" / "package.json").read_text())
             version = package.get("version", "?")

@@ -142,7 +142,7 @@ def _memo(items: list, clusters: list, citations: Citations, bibliography: bool)
 
     processor = cite.processor()
     key = DiskCache.key(items, clusters, _digest(citations.style), _digest(citations.locale),
-                        bibliography, processor.engine())
+                        bibliography, processor.engine)
     if key in _MEMO:
         return _MEMO[key]
     kept = CACHE.get(key)

@@ -67,8 +67,12 @@ def brief_serve(project: Path):
     stdout and stderr lines, and the process."""
     command = [sys.executable, "-m", "generator", "--content", "content", "--templates",
                "templates", "serve", "harbor-memo", "-a", "staff", "-l", "full", "--port", "0"]
+    # As from a terminal, where Ctrl-C reaches it: a shell running the tests as a background
+    # job has SIGINT ignored, a setting children inherit (and Python then installs no
+    # KeyboardInterrupt handler).
     process = subprocess.Popen(command, cwd=project, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True)
+                               stderr=subprocess.PIPE, text=True,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     out, err = Lines(process.stdout), Lines(process.stderr)
     try:
         line = out.wait_for("Serving output/ at http://127.0.0.1:")

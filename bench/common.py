@@ -30,24 +30,40 @@ def repeats() -> tuple[int, int]:
     return repeat, max(min(2, repeat), repeat - 1)
 
 
-def run(command: list[str], cwd: Path = ROOT, quiet: bool = False) -> float:
-    """Run a command once (its output discarded, and its errors too if quiet); return its
-    wall time in seconds."""
+def run(command: list[str], cwd: Path = ROOT, quiet: bool = False,
+        env: dict | None = None) -> float:
+    """Run a command once (its output discarded, and its errors too if quiet; ``env``:
+    variables to set); return its wall time in seconds."""
     started = time.perf_counter()
     subprocess.run(command, cwd=cwd, check=True, stdout=subprocess.DEVNULL,
-                   stderr=subprocess.DEVNULL if quiet else None)
+                   stderr=subprocess.DEVNULL if quiet else None,
+                   env={**os.environ, **env} if env else None)
     return time.perf_counter() - started
 
 
 def timed(command: list[str], repeat: int, setup=None, cwd: Path = ROOT,
-          quiet: bool = False) -> list[float]:
+          quiet: bool = False, env: dict | None = None) -> list[float]:
     """Run a command repeat times (after setup each time); return wall times in seconds."""
     times = []
     for _ in range(repeat):
         if setup:
             setup()
-        times.append(run(command, cwd=cwd, quiet=quiet))
+        times.append(run(command, cwd=cwd, quiet=quiet, env=env))
     return times
+
+
+def emptied(folder: Path, keep: tuple[str, ...] = ("fonts",)):
+    """Return a setup that empties a cache folder, but for the kinds in ``keep``: the
+    fonts converted for print depend on the installed font packages, not on content, and
+    are made once per machine."""
+    import shutil
+
+    def empty() -> None:
+        for kind in folder.iterdir() if folder.is_dir() else []:
+            if kind.name not in keep:
+                shutil.rmtree(kind, ignore_errors=True)
+
+    return empty
 
 
 def timed_rss(args: list[str], repeat: int) -> tuple[list[float], list[dict]]:

@@ -14,12 +14,18 @@ from pathlib import Path
 from common import ROOT
 
 
-def hotspots(args: list[str], count: int = 6) -> list[str]:
-    """Return Markdown bullet lines naming where `brief ARGS` spends its time."""
+def hotspots(args: list[str], count: int = 6, env: dict | None = None,
+             setup=None) -> list[str]:
+    """Return Markdown bullet lines naming where `brief ARGS` spends its time (``env``:
+    variables to set for the run; ``setup``: called just before it)."""
+    import os
+
+    if setup:
+        setup()
     with tempfile.NamedTemporaryFile(suffix=".prof") as profile:
         subprocess.run([sys.executable, "-m", "cProfile", "-o", profile.name, "-m", "generator",
                         *args], cwd=ROOT, check=True, stdout=subprocess.DEVNULL,
-                       stderr=subprocess.DEVNULL)
+                       stderr=subprocess.DEVNULL, env={**os.environ, **(env or {})})
         stats = pstats.Stats(profile.name).stats
     total = max(cumulative for _, _, _, cumulative, _ in stats.values())
     ours = sorted(((cumulative, _ours(path, name)) for (path, line, name),

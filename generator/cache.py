@@ -1,4 +1,5 @@
-"""A cache on disk for work whose result depends only on its inputs: formatted citations.
+"""Caches on disk for work whose result depends only on its inputs: formatted citations,
+chart drawings, schema and template checks, what each piece of prose cites.
 
 Formatting a document's notes asks citeproc-js (a Node.js worker that takes a second or
 more to build its engine for a style) the same question on every rebuild. Kept on disk by
@@ -13,6 +14,7 @@ import hashlib
 import json
 import os
 import tempfile
+from functools import lru_cache
 from pathlib import Path
 
 ENVIRONMENT = "BRIEF_CACHE_DIR"  # a folder to use instead, or "off" for no cache
@@ -68,3 +70,67 @@ class DiskCache:
             os.replace(temporary, target)
         except OSError:
             Path(temporary).unlink(missing_ok=True)
+
+
+class DiskTable:
+    """Small JSON values by key, all in one file read once per run and written back at its
+    end: for answers asked about every piece of content on every run, where opening a
+    file per answer would cost more than the answer. Only the entries used in a run are
+    written back, so answers about text that no longer exists fall away."""
+
+    def __init__(self, path: Path | None):
+        self.path = path
+        self.kept: dict | None = None  # what the file held
+        self.used: dict = {}  # what this run asked for or found
+
+    @classmethod
+    def for_project(cls, root: Path, kind: str) -> DiskTable:
+        """Return the table of one kind for a project (see DiskCache.for_project)."""
+        folder = DiskCache.for_project(root, kind).folder
+        return cls(None if folder is None else folder / "table.json")
+
+    def get(self, key: str):
+        if self.path is None:
+            return None
+        if self.kept is None:
+            try:
+                self.kept = json.loads(self.path.read_text("utf-8"))
+            except (OSError, ValueError):
+                self.kept = {}
+            if not isinstance(self.kept, dict):
+                self.kept = {}
+        value = self.kept.get(key)
+        if value is not None:
+            self.used[key] = value
+        return value
+
+    def put(self, key: str, value) -> None:
+        if self.path is not None:
+            self.used[key] = value
+
+    def save(self) -> None:
+        """Write the entries used in this run, if any answer is new; never fails."""
+        if self.path is None or not self.used or self.used.keys() <= (self.kept or {}).keys():
+            return
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=self.path.parent, suffix=".tmp")
+        except OSError:
+            return
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as stream:
+                json.dump(self.used, stream, ensure_ascii=False, separators=(",", ":"))
+            os.replace(temporary, self.path)
+        except OSError:
+            Path(temporary).unlink(missing_ok=True)
+        self.kept = dict(self.used)
+
+
+@lru_cache(maxsize=1)
+def code_digest() -> str:
+    """Return a hash of the generator's own files, for answers its code decides."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(__file__).parent.iterdir()):
+        if path.suffix in (".py", ".js", ".json"):
+            digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()

@@ -6,8 +6,9 @@ be made reproducible (``svg.hashsalt``, no Date metadata). The small SVG chart l
 looked at fell short: pygal gives every chart a random id and embeds scripts; leather has no
 grouped bars and little control of text. Matplotlib's cost is its import (about half a
 second), so it is imported here only, when a document actually draws a chart, and each
-drawing is cached by a hash of its data: once per build, reused by every output (the
-build draws before forking its workers, which inherit the cache).
+drawing is cached by a hash of its data: in memory, once per build, reused by every output
+(the build draws before forking its workers, which inherit it), and on disk between builds,
+so a rebuild whose charts did not change never imports matplotlib.
 
 What this module adds to matplotlib's SVG: ids namespaced per chart (two charts on one page
 must not share clip paths), a <title> holding the alt text, for screen readers and the
@@ -17,9 +18,12 @@ in HTML.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from functools import lru_cache
+from pathlib import Path
 
+from generator.cache import DiskCache
 from generator.charts import Data, format_value
 
 WIDTH = 6.5  # inches: the print column (letter or A4 with the print margins), so 1pt = 1pt
@@ -46,14 +50,40 @@ STYLE = {
 }
 
 _drawn: dict[str, str] = {}  # data hash -> SVG (ids not yet namespaced)
+CACHE = DiskCache(None)  # set by the pipeline: drawings kept between builds
 
 
 def svg(data: Data, locale: str, chart_id: str, alt: str, prefix: str = "") -> str:
     """Return the chart as an inline <svg> element, ids starting with ``prefix`` + chart id."""
-    key = data.key(locale)
+    key = DiskCache.key(data.key(locale), _drawer())
     if key not in _drawn:
-        _drawn[key] = _clean(_draw(data, locale))
+        kept = CACHE.get(key)
+        if not isinstance(kept, str):
+            kept = _clean(_draw(data, locale))
+            CACHE.put(key, kept)
+        _drawn[key] = kept
     return _label(_drawn[key], f"{prefix}chart-{chart_id}-", alt)
+
+
+def placeholder(alt: str) -> str:
+    """Return an empty <svg> in a chart's place, for renders that only check templates."""
+    from markupsafe import escape
+
+    return f'<svg class="chart-svg" role="img"><title>{escape(alt)}</title></svg>'
+
+
+@lru_cache(maxsize=1)
+def _drawer() -> list[str]:
+    """Return what else a drawing depends on: this code, matplotlib's version and the font
+    it measures labels with."""
+    from importlib.metadata import version
+
+    from generator import fonts
+
+    sans = sorted(f"{face.woff.name}:{face.woff.stat().st_size}"
+                  for face in fonts.faces() if face.family == FONT[0] and face.woff.exists())
+    code = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+    return [code, version("matplotlib"), *sans]
 
 
 def _draw(data: Data, locale: str) -> str:

@@ -23,6 +23,7 @@ class Figures:
     medium: str
     locale: str
     anchor: str = ""
+    drawn: bool = True  # False: a placeholder for the SVG (checks of the templates)
     numbered: list[str] = field(default_factory=list)
 
     def html(self, chart_id: str, prose) -> str:
@@ -45,7 +46,8 @@ class Figures:
             "title": prose.apply_terms(chart.title),
             "caption": Markup(prose.inline(chart.caption)) if chart.caption else "",
             "svg": Markup(chartsvg.svg(data, self.locale, chart.id, chart.alt,
-                                       prefix=self.anchor)),
+                                       prefix=self.anchor) if self.drawn else
+                          chartsvg.placeholder(chart.alt)),
             "sources": [self._source(source, locator, prose)
                         for source, locator in charts.citations(chart, facts)],
             "header": header,

@@ -8,6 +8,7 @@ order they appear in the finished document, so numbering follows what was actual
 from __future__ import annotations
 
 import copy
+import hashlib
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -16,6 +17,8 @@ from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
 from mdit_py_plugins.attrs import attrs_plugin
 from mdit_py_plugins.footnote import footnote_plugin
+
+from generator.cache import DiskTable, code_digest
 
 CITATION = re.compile(
     r"\[\s*(@[A-Za-z0-9][\w:.#$%&+?<>~/-]*(?:\s*,[^;\]]*)?(?:\s*;\s*@[A-Za-z0-9][\w:.#$%&+?<>~/-]*"
@@ -319,22 +322,81 @@ def _unwrap_paragraph(html: str) -> str:
     return html.replace("</p>\n<p>", "<br>").removeprefix("<p>").removesuffix("</p>")
 
 
+@dataclass(frozen=True)
+class Scan:
+    """What validation looks for in a piece of prose, found in one parse of it."""
+
+    citations: tuple[Citation, ...]
+    facts: tuple[tuple[str, int], ...]  # (fact id, line offset)
+    charts: tuple[tuple[str, int], ...]  # (chart id, line offset) of each chart line
+    images: tuple[tuple[str, str, int], ...]  # (src, alt text, line offset)
+    headings: tuple[int, ...]  # line offsets of '#' headings (prose must not use them)
+
+    def to_json(self) -> list:
+        return [[[c.source, c.locator, c.line_offset] for c in self.citations],
+                [list(fact) for fact in self.facts], [list(chart) for chart in self.charts],
+                [list(image) for image in self.images], list(self.headings)]
+
+    @classmethod
+    def from_json(cls, kept: list) -> Scan:
+        citations, facts, charts, images, headings = kept
+        return cls(tuple(Citation(*c) for c in citations), tuple(map(tuple, facts)),
+                   tuple(map(tuple, charts)), tuple(map(tuple, images)),
+                   tuple(int(line) for line in headings))
+
+
+SCANS = DiskTable(None)  # set by the pipeline: scans kept between runs, by the text's hash
+
+
+@lru_cache(maxsize=65536)
+def scan(text: str) -> Scan:
+    """Return what the prose cites, names and places. Checks ask several questions of
+    every piece of prose; one walk answers them all, and the answer is small enough to
+    keep for every piece (in memory and on disk), while parses are large and only the
+    most recent are kept."""
+    key = hashlib.sha256(f"{code_digest()}\0{text}".encode()).hexdigest()
+    kept = SCANS.get(key)
+    if kept is not None:
+        try:
+            return Scan.from_json(kept)
+        except (TypeError, ValueError):
+            pass  # damaged: scan again
+    found = _scan(text)
+    SCANS.put(key, found.to_json())
+    return found
+
+
+def _scan(text: str) -> Scan:
+    env: dict = {}
+    tokens = _parser().parse(text, env)
+    inline = [(token, token.meta.get("block_line", 0) + token.meta.get("line_offset", 0))
+              for token in _walk(tokens, env)]
+    return Scan(
+        citations=tuple(Citation(source, locator, line) for token, line in inline
+                        if token.type == "citation" for source, locator in token.meta["items"]),
+        facts=tuple((t.meta["id"], line) for t, line in inline if t.type == "fact"),
+        charts=tuple((t.meta["id"], t.map[0]) for t in tokens
+                     if t.type == "chart" and t.level == 0),
+        images=tuple((t.attrGet("src") or "", t.content.strip(), line)
+                     for t, line in inline if t.type == "image"),
+        headings=tuple(t.map[0] for t in tokens
+                       if t.type == "heading_open" and t.tag == "h1" and t.map),
+    )
+
+
 def find_citations(text: str) -> list[Citation]:
     """Return every citation in the Markdown text with its line offset in the text."""
-    return [Citation(source, locator, line)
-            for token, line in _tokens(text, "citation")
-            for source, locator in token.meta["items"]]
+    return list(scan(text).citations)
 
 
 def find_facts(text: str) -> list[tuple[str, int]]:
     """Return (fact id, line offset) of every ``{fact:id}`` in the Markdown text."""
-    return [(token.meta["id"], line) for token, line in _tokens(text, "fact")]
+    return list(scan(text).facts)
 
 
 def find_charts(text: str) -> list[tuple[str, int]]:
     """Return (chart id, line offset) of every ``{chart:id}`` line in the Markdown text."""
-    tokens, _ = parse(text)
-    return [(t.meta["id"], t.map[0]) for t in tokens if t.type == "chart" and t.level == 0]
+    return list(scan(text).charts)
 
 
 def misplaced_charts(text: str) -> list[tuple[str, int]]:
@@ -348,22 +410,12 @@ def misplaced_charts(text: str) -> list[tuple[str, int]]:
 
 def find_images(text: str) -> list[tuple[str, str, int]]:
     """Return (src, alt text, line offset) of every image in the Markdown text."""
-    return [(token.attrGet("src") or "", token.content.strip(), line)
-            for token, line in _tokens(text, "image")]
-
-
-def _tokens(text: str, kind: str):
-    """Yield (token, line offset in the text) for every inline token of a kind."""
-    tokens, env = parse(text)
-    for token in _walk(tokens, env):
-        if token.type == kind:
-            yield token, token.meta.get("block_line", 0) + token.meta.get("line_offset", 0)
+    return list(scan(text).images)
 
 
 def top_level_headings(text: str) -> list[int]:
     """Return the line offsets of '#' headings, which prose must not use."""
-    tokens, _ = parse(text)
-    return [t.map[0] for t in tokens if t.type == "heading_open" and t.tag == "h1" and t.map]
+    return list(scan(text).headings)
 
 
 def _walk(tokens: list, env: dict):

@@ -11,13 +11,14 @@ from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 
-from generator import fonts, glyphs, notes, packs, publish, render, select, variants, workers
-from generator.cache import DiskCache
+from generator import fonts, glyphs, markdown, notes, packs, publish, render, select, variants, workers
+from generator.cache import DiskCache, DiskTable
 from generator.errors import BriefError, BuildError, ChoiceError, ContentError, Problem
 from generator.fitting import fit, layout_plan
 from generator.inputs import InputHasher, input_hash
 from generator.load import load_content
 from generator.models import Content
+from generator.preflight import preflight
 from generator.validate import validate
 
 FORMATS = ("pdf", "html")
@@ -82,11 +83,20 @@ class BuildReport:
 
 def load_project(project: Project) -> Content:
     """Load and validate everything; raise ContentError listing every problem."""
-    loaded = load_content(project.content)
-    problems = loaded.problems + validate(loaded.content, project.templates)
+    content, problems = _validated(project)
     if errors := [p for p in problems if not p.warning]:
         raise ContentError(errors)
-    return loaded.content
+    return content
+
+
+def _validated(project: Project) -> tuple[Content, list[Problem]]:
+    """Load the content and return it with every problem found in it and the templates.
+    What each piece of prose cites is remembered for the next run."""
+    markdown.SCANS = DiskTable.for_project(project.content.parent, "scans")
+    loaded = load_content(project.content)
+    problems = loaded.problems + validate(loaded.content, project.templates)
+    markdown.SCANS.save()
+    return loaded.content, problems
 
 
 def check(project: Project, stale_after=None, today=None) -> list[Problem]:
@@ -96,48 +106,13 @@ def check(project: Project, stale_after=None, today=None) -> list[Problem]:
 
     from generator.sourcing import stale_facts
 
-    loaded = load_content(project.content)
-    problems = loaded.problems + validate(loaded.content, project.templates)
+    content, problems = _validated(project)
     if stale_after is not None:
-        problems += stale_facts(loaded.content, stale_after, today or dt.date.today())
+        problems += stale_facts(content, stale_after, today or dt.date.today())
     if any(not p.warning for p in problems):
         return problems
-    return problems + preflight(project, loaded.content,
-                                matrix(loaded.content, formats=("html",)))
-
-
-def preflight(project: Project, content: Content, targets: list[Target]) -> list[Problem]:
-    """Render the HTML of the targets' briefs for both media, so template errors stop a
-    build early.
-
-    Finding a broken template only after half the PDFs were written would leave a mix of
-    old and new outputs. One render per brief, audience and lead (what a document opens
-    with) covers every path through the templates the targets take: it holds every item
-    at every level of detail any of them prints, and the bibliography if any prints one.
-    """
-    problems: list[Problem] = []
-    for plan in _preflight_plans(content, targets):
-        for medium in render.MEDIA:
-            try:
-                render.render(plan, content, project.templates, medium, dry_run=True)
-            except BriefError as error:
-                problems += [p for p in error.problems if p not in problems]
-    return problems
-
-
-def _preflight_plans(content: Content, targets: list[Target]) -> list[select.Plan]:
-    """Return one plan per brief, audience and lead holding everything the targets print."""
-    fullest: dict[tuple, select.Plan] = {}
-    bibliography: dict[tuple, bool] = {}
-    for key in _by_variant(targets):
-        plan = plan_for(content, Target(*key, "html"))
-        group = (plan.brief.id, plan.audience.id, plan.audience.lead_for(plan.length.id))
-        bibliography[group] = bibliography.get(group, False) or plan.bibliography
-        known = fullest.get(group)
-        if known is None or select.detail_rank(plan) > select.detail_rank(known):
-            fullest[group] = plan
-    return [replace(select.measuring_plan(plan), bibliography=bibliography[group])
-            for group, plan in fullest.items()]
+    variants = [t.key for t in matrix(content, formats=("html",))]
+    return problems + preflight(content, project.templates, variants)
 
 
 def matrix(content: Content, briefs=(), audiences=(), lengths=(), formats=()) -> list[Target]:
@@ -195,7 +170,8 @@ def build(project: Project, out_dir: Path, briefs=(), audiences=(), lengths=(), 
     hasher = InputHasher(content, project.templates)
     report = BuildReport()
     todo = targets if force else _stale(targets, hasher, out_dir, report, pdf_variant)
-    if problems := preflight(project, content, [t for t in todo if isinstance(t, Target)]):
+    if problems := preflight(content, project.templates,
+                             [t.key for t in todo if isinstance(t, Target)]):
         raise ContentError(problems)
     if any(t.format == "html" for t in targets):  # every page needs them, built or not
         fonts.publish_fonts(out_dir)
@@ -204,8 +180,8 @@ def build(project: Project, out_dir: Path, briefs=(), audiences=(), lengths=(), 
     work = [(key, group, hasher.for_key(key)) for key, group in _by_variant(todo).items()]
     work.sort(key=lambda item: _expected_cost(content, item[0]), reverse=True)
     report.planned = len(work)
+    _open_caches(project)
     _draw_charts(content, [key for key, _, _ in work])
-    notes.CACHE = DiskCache.for_project(project.content.parent, "citations")
     # With answers on disk, most builds need no citation worker: start one ahead only
     # when there are none yet.
     start = None if notes.CACHE.populated() else partial(
@@ -224,6 +200,14 @@ def build(project: Project, out_dir: Path, briefs=(), audiences=(), lengths=(), 
         report.manifest = publish.write_manifest(out_dir, report.records)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _open_caches(project: Project) -> None:
+    """Keep formatted citations and chart drawings on disk beside the content."""
+    from generator import chartsvg
+
+    notes.CACHE = DiskCache.for_project(project.content.parent, "citations")
+    chartsvg.CACHE = DiskCache.for_project(project.content.parent, "charts")
 
 
 def _expected_cost(content: Content, key: tuple) -> float:

@@ -16,6 +16,7 @@ from markupsafe import Markup
 
 from generator import fonts, notes
 from generator.figures import Figures
+from generator.cache import DiskCache
 from generator.errors import BuildError, Problem
 from generator.languages import mark_languages
 from generator.markdown import Note, NoteBook, ProseRenderer
@@ -51,10 +52,40 @@ def environment(templates: Path) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         extensions=["jinja2.ext.do"],
+        bytecode_cache=_bytecode_cache(templates),
     )
     env.globals["font_rules"] = fonts.rules
     env.filters["csp_hash"] = csp_hash
     return env
+
+
+def _bytecode_cache(templates: Path) -> jinja2.BytecodeCache | None:
+    """Return where compiled templates are kept between runs (beside the templates folder):
+    compiling them costs each process more than rendering a short brief. Jinja checks each
+    entry against its template's source, so an edited template is compiled again."""
+    folder = DiskCache.for_project(Path(templates).resolve().parent, "templates").folder
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except (AttributeError, OSError):  # no cache wanted, or none can be written
+        return None
+    return _KeptTemplates(str(folder))
+
+
+class _KeptTemplates(jinja2.FileSystemBytecodeCache):
+    """Jinja's cache of compiled templates, for which a damaged or unwritable entry only
+    means compiling again."""
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except Exception:  # noqa: BLE001 (unpickling a damaged file can raise almost anything)
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().dump_bytecode(bucket)
+        except OSError:
+            pass
 
 
 def csp_hash(text: str) -> str:
@@ -84,11 +115,12 @@ def render(plan: Plan, content, templates: Path, medium: str, anchor: str = "",
     marking (when given) replaces the document's own: a pack is marked as a whole.
     ``measuring`` marks every item with its fit key (``data-fit``) and keeps notes in
     the text, so the fitter can read each item's height from one layout. ``dry_run``
-    (for checks of the templates) skips formatting the citations.
+    (for checks of the templates) skips formatting the citations and drawing the charts.
     """
     notebook = NoteBook()
     image_src = None if medium == "print" else partial(inline_image, content.root)
-    figures = Figures(content, environment(templates), medium, _locale(plan, content), anchor)
+    figures = Figures(content, environment(templates), medium, _locale(plan, content), anchor,
+                      drawn=not dry_run)
     prose = _prose_renderer(plan, content, notebook, image_src, figures)
     try:  # prose renders charts through a template too (partials/figure.html)
         context = _context(plan, prose, medium, content.settings)
@@ -109,7 +141,9 @@ def render(plan: Plan, content, templates: Path, medium: str, anchor: str = "",
         raise BuildError(template_problem(error, templates)) from None
     except jinja2.UndefinedError as error:
         raise BuildError(undefined_problem(error, templates)) from None
-    html = mark_languages(html.replace(NOTES_SLOT, endnotes, 1))
+    html = html.replace(NOTES_SLOT, endnotes, 1)
+    if not dry_run:  # marking languages runs no template
+        html = mark_languages(html)
     return Rendered(html, count_words(html))
 
 

@@ -139,7 +139,8 @@ def _sentences(text: str) -> list[tuple[int, int]]:
     cuts = {0, len(text)}
     cuts |= {m.end() for m in re.finditer(r"\n\s*\n|\n(?=\s*(?:\d+[.)]|[-*+]|#+|>)\s)", text)}
     for match in BOUNDARY.finditer(text):
-        if not ABBREVIATION.search(text[:match.start()]):
+        # Only the few characters before the stop can hold an abbreviation.
+        if not ABBREVIATION.search(text, max(0, match.start() - 24), match.start()):
             cuts.add(match.end())
     ordered = sorted(cuts)
     return list(zip(ordered, ordered[1:]))

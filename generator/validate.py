@@ -153,7 +153,7 @@ def check_templates(templates: Path) -> list[Problem]:
     for path in sorted(templates.rglob("*.html")):
         name = path.relative_to(templates).as_posix()
         try:
-            env.parse(path.read_text("utf-8"), name, str(path))
+            env.get_template(name)  # compiled, or read from the bytecode cache
         except TemplateSyntaxError as error:
             problems.append(template_problem(error, templates))
         except (OSError, UnicodeDecodeError) as error:

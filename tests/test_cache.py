@@ -1,9 +1,12 @@
-"""Formatted citations are kept on disk: a rebuild that changes no citation needs no
-citation worker, and any change to what a note depends on asks the worker again."""
+"""Work is kept on disk between runs: formatted citations (a rebuild that changes no
+citation needs no citation worker), files found valid, documents that rendered cleanly,
+what each piece of prose cites, compiled templates. Any change to what an answer depends
+on asks the question again, and a damaged entry is only asked again."""
 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -78,3 +81,46 @@ def test_a_file_checked_valid_before_is_checked_again_once_changed(sample, tmp_p
     result = run(runner, sample, "check")
     assert result.exit_code == 1
     assert f"{audience}:" in result.output and "colour" in result.output
+
+
+def test_a_render_that_passed_is_checked_again_once_its_content_changes(sample, tmp_path,
+                                                                       runner):
+    """Checks remember documents that rendered cleanly; content that takes a template down
+    a path it never took before is rendered (and its error found) again."""
+    from conftest import run
+
+    templates = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, templates)
+    memo = templates / "types" / "policy-memo.html"
+    memo.write_text('{% if "Beacon" in brief.title %}{{ no_such_value }}{% endif %}\n'
+                    + memo.read_text("utf-8"), "utf-8")
+    assert run(runner, sample, "check", templates=templates).exit_code == 0
+    brief_file = sample / "briefs" / "harbor-memo.yaml"
+    brief_file.write_text(brief_file.read_text("utf-8").replace(
+        "title: Fixing the Harbor", "title: Fixing the Beacon"), "utf-8")
+    result = run(runner, sample, "check", templates=templates)
+    assert result.exit_code == 1
+    assert f"{memo}:1:" in result.output and "no_such_value" in result.output
+
+
+def test_damaged_scans_and_compiled_templates_are_ignored(sample, tmp_path):
+    def check():
+        return subprocess.run(
+            [sys.executable, "-m", "generator", "--content", str(sample), "--templates",
+             str(TEMPLATES), "check"], capture_output=True, text=True, cwd=ROOT,
+            env={**os.environ, "BRIEF_CACHE_DIR": str(tmp_path / "cache")})
+
+    first = check()
+    assert first.returncode == 0, first.stderr
+    table = tmp_path / "cache" / "scans" / "table.json"
+    compiled = list((tmp_path / "cache" / "templates").iterdir())
+    assert table.is_file() and compiled
+    table.write_text('{"0": [1, 2')
+    for path in compiled:
+        path.write_bytes(path.read_bytes()[:40])
+    again = check()
+    assert (again.returncode, again.stdout, again.stderr) == (0, first.stdout, first.stderr)
+    topic = sample / "topics" / "harbor-overview.md"
+    topic.write_text(topic.read_text("utf-8") + "\nAs shown [@no-such-source].\n", "utf-8")
+    changed = check()
+    assert changed.returncode == 1 and "no-such-source" in changed.stdout + changed.stderr

@@ -3,6 +3,7 @@ for builds that have none."""
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -197,7 +198,7 @@ series:
     assert len(titles) == len(list((ROOT / "content" / "charts").glob("*.yaml"))) + 1
 
 
-def _imports_matplotlib(content: Path, out: Path) -> bool:
+def _imports_matplotlib(content: Path, out: Path, cache: Path) -> bool:
     script = (
         "import sys\n"
         "from click.testing import CliRunner\n"
@@ -208,14 +209,26 @@ def _imports_matplotlib(content: Path, out: Path) -> bool:
         "assert r.exit_code == 0, r.output\n"
         "print(any(m.split('.')[0] == 'matplotlib' for m in sys.modules))\n")
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                          cwd=ROOT, check=True)
+                          cwd=ROOT, check=True,
+                          env={**os.environ, "BRIEF_CACHE_DIR": str(cache)})
     return done.stdout.strip().splitlines()[-1] == "True"
 
 
 def test_a_build_without_charts_never_imports_the_chart_library(sample, tmp_path):
-    assert not _imports_matplotlib(SAMPLE, tmp_path / "plain")
+    assert not _imports_matplotlib(SAMPLE, tmp_path / "plain", tmp_path / "cache")
     add_chart(sample)  # and the check can tell: with a chart, it is imported
-    assert _imports_matplotlib(sample, tmp_path / "charted")
+    assert _imports_matplotlib(sample, tmp_path / "charted", tmp_path / "cache")
+
+
+def test_a_drawing_is_kept_so_a_rebuild_never_imports_the_chart_library(sample, tmp_path):
+    add_chart(sample)
+    assert _imports_matplotlib(sample, tmp_path / "first", tmp_path / "cache")
+    first = (tmp_path / "first" / "harbor-memo" / "staff-full.html").read_text("utf-8")
+    assert not _imports_matplotlib(sample, tmp_path / "second", tmp_path / "cache")
+    assert (tmp_path / "second" / "harbor-memo" / "staff-full.html").read_text("utf-8") == first
+    data = sample / "charts" / "harbor-spending.yaml"
+    data.write_text(data.read_text("utf-8").replace("[12, 2, 4]", "[13, 2, 4]"), "utf-8")
+    assert _imports_matplotlib(sample, tmp_path / "third", tmp_path / "cache")  # drawn again
 
 
 def test_a_chart_outside_a_topic_body_is_refused_with_its_line(runner, sample):

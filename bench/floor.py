@@ -7,10 +7,11 @@ saved. A pack's print HTML is not emitted (packs are assembled in generator/pack
 is rebuilt here the way the pack build makes it, and checked: laid out by brief's own
 typesetter it must give the pack PDF's exact bytes.
 
-Fitting lays a budgeted output out more than once. The manifest records its layout passes;
-each extra pass is estimated as one more render of that output at its floor time:
-(passes - 1) x floor. A pack fits each of its parts again, so its extra passes are costed
-at the floor time of the part they lay out.
+Fitting lays a budgeted output out more than once; `--emit-print-html` also saves the HTML
+of each of those other layouts (the measuring document first, `.pass-N.print.html`), and the
+floor process lays each of them out too (layout only: brief writes no PDF from them). A pack
+fits each of its parts again, so its extra layouts are those of its parts: each part's
+other layouts and its final one.
 
     python bench/floor.py render EMIT_DIR REPEAT REPORT.json   (the floor process)
     python bench/floor.py pack EMIT_DIR                        (rebuild and check pack HTML)
@@ -29,6 +30,7 @@ from breakdown import measured, table
 from common import BRIEF, CONTENT, ROOT, TEMPLATES, median, spread, timed, timed_rss, verdict
 
 SUFFIX = ".print.html"
+PASS = ".pass-"  # <audience>-<length>.pass-N.print.html: fitting's other layouts
 
 
 def emit(folder: Path) -> tuple[list[dict], float, dict]:
@@ -42,14 +44,19 @@ def emit(folder: Path) -> tuple[list[dict], float, dict]:
     return records, times[0], peaks[0]
 
 
-def floor_times(folder: Path, repeat: int) -> dict[str, float]:
-    """Return the floor time of every emitted output (pdf path -> median seconds), measured
-    in a fresh process of its own."""
+def floor_times(folder: Path, repeat: int) -> tuple[dict[str, float], dict[str, float]]:
+    """Return, measured in a fresh process of its own, the floor time of every emitted
+    output (pdf path -> median seconds of layout and write_pdf) and the layout time of every
+    layout fitting made for it (pdf path -> sum of medians of its other layouts; for each
+    final print HTML too, under "final:" + pdf path)."""
     with tempfile.NamedTemporaryFile("r", suffix=".json") as report:
         subprocess.run([sys.executable, __file__, "render", str(folder), str(repeat),
                         report.name], cwd=ROOT, check=True)
         times = json.loads(Path(report.name).read_text())
-    return {path: median(samples) for path, samples in times.items()}
+    layouts: dict[str, float] = {}
+    for name, samples in times["layouts"].items():
+        layouts[name] = layouts.get(name, 0.0) + median(samples)
+    return {path: median(samples) for path, samples in times["floor"].items()}, layouts
 
 
 def bench_floor(folder: Path, out: Path, slow: int) -> tuple[list[str], list[float], tuple]:
@@ -59,7 +66,7 @@ def bench_floor(folder: Path, out: Path, slow: int) -> tuple[list[str], list[flo
     ``folder`` receives the emitted print HTML (the one-shot figure reads it too)."""
     emitted, emit_time, emit_peak = emit(folder)
     records = {r["path"]: r for r in emitted}
-    floor = floor_times(folder, slow)
+    floor, layouts = floor_times(folder, slow)
     # The whole build runs through bench/breakdown.py: the same command in-process, with
     # timers around the stages, to show where the time beyond the floor goes.
     whole, stages = measured(["build", "--force", "-f", "pdf", "-j", "1", "-o", str(out)], slow)
@@ -71,12 +78,12 @@ def bench_floor(folder: Path, out: Path, slow: int) -> tuple[list[str], list[flo
     extra, passes = 0.0, 0
     for path, record in records.items():
         used = record["plan"].get("layout_passes", 0)
-        if record.get("pack"):  # each part fitted again: its passes at the part's floor time
+        if record.get("pack"):  # each part fitted again: all its layouts
             for part in record["plan"]["parts"]:
-                extra += records[part]["plan"]["layout_passes"] * floor[part]
-                passes += records[part]["plan"]["layout_passes"]
+                extra += layouts.get(part, 0.0) + layouts[f"final:{part}"]
+                passes += max(1, records[part]["plan"]["layout_passes"])
         elif used > 1:
-            extra += (used - 1) * floor[path]
+            extra += layouts[path]
             passes += used - 1
     whole_floor = sum(floor.values())
     full_ratio = median(full) / full_floor
@@ -110,8 +117,8 @@ def bench_floor(folder: Path, out: Path, slow: int) -> tuple[list[str], list[flo
          f"`brief build --force -f pdf -j 1`, run through bench/breakdown.py): {spread(whole)} "
          "against a floor of "
          f"{whole_floor:.2f} s plus {extra:.2f} s for the {passes} extra layout passes that "
-         f"fitting reports in the manifest (`plan.layout_passes`; each estimated as one render "
-         f"of its output at floor time, (passes − 1) × floor) = {whole_floor + extra:.2f} s — "
+         f"fitting reports in the manifest (`plan.layout_passes`; each the layout, in the floor "
+         f"process, of the HTML brief saved for it) = {whole_floor + extra:.2f} s — "
          f"**{whole_ratio:.2f}×** (target ≤ 1.10) {whole_mark}"),
         (f"- time brief spends beyond the floor: {median(full) - full_floor:.2f} s on the "
          f"full-length build, {median(whole) - whole_floor - extra:.2f} s on the whole build"),
@@ -120,10 +127,8 @@ def bench_floor(folder: Path, out: Path, slow: int) -> tuple[list[str], list[flo
         *table(whole, stages, top=9),
         (f"- WeasyPrint inside the whole build (layout and write_pdf above): {weasyprint:.2f} s "
          f"against {whole_floor + extra:.2f} s for floor + extra passes: "
-         f"{weasyprint / (whole_floor + extra):.2f}×. Above 1, the estimate of the extra passes "
-         "is low: a budgeted output's first pass lays out a measuring document holding every "
-         "item at every level, more than the output itself (the fitting figure puts fitting "
-         "at several plain renders)"),
+         f"{weasyprint / (whole_floor + extra):.2f}× (the same work, in a process with less "
+         "else in memory)"),
         (f"- floor per output: largest `{biggest}` ({records[biggest]['pages']} pages) "
          f"{floor[biggest]:.2f} s; one-page outputs "
          f"{_mean([floor[p] for p, r in records.items() if r['length'] == 'one-page']):.2f} s"
@@ -138,9 +143,15 @@ def _mean(values: list[float]) -> float:
 
 
 def _emitted(folder: Path) -> dict[str, Path]:
-    """Return pdf path -> its print HTML file, for every print HTML in the folder."""
+    """Return pdf path -> its print HTML file, for every final print HTML in the folder."""
     return {str(p.relative_to(folder))[:-len(SUFFIX)] + ".pdf": p
-            for p in sorted(folder.rglob(f"*{SUFFIX}"))}
+            for p in sorted(folder.rglob(f"*{SUFFIX}")) if PASS not in p.name}
+
+
+def _trials(folder: Path) -> list[tuple[str, Path]]:
+    """Return (pdf path, HTML file) for every other layout fitting made."""
+    return [(str(p.relative_to(folder)).split(PASS)[0] + ".pdf", p)
+            for p in sorted(folder.rglob(f"*{PASS}*{SUFFIX}"))]
 
 
 VARIANT = "pdf/ua-1"  # brief's default PDF variant
@@ -159,13 +170,24 @@ def render_floor(folder: Path, repeat: int, report: Path) -> None:
     # Tagged as brief writes it by default, so both sides do the same work (figure 10
     # measures what tagging costs).
     weasyprint.HTML(string=first, base_url=base_url).write_pdf(pdf_variant=VARIANT)  # warm
+    layouts = [(f"final:{path}", html) for path, html in documents.items()]
+    layouts += [(path, html.read_text("utf-8")) for path, html in _trials(folder)]
     times: dict[str, list[float]] = {path: [] for path in documents}
+    laid: dict[str, list[list[float]]] = {}
     for _ in range(repeat):
         for path, html in documents.items():
             started = time.perf_counter()
             weasyprint.HTML(string=html, base_url=base_url).write_pdf(pdf_variant=VARIANT)
             times[path].append(time.perf_counter() - started)
-    report.write_text(json.dumps(times))
+        for index, (path, html) in enumerate(layouts):  # layout only, as fitting does
+            started = time.perf_counter()
+            weasyprint.HTML(string=html, base_url=base_url).render()
+            laid.setdefault(f"{index}", [path, []])[1].append(time.perf_counter() - started)
+    grouped: dict[str, list[float]] = {}
+    for path, samples in laid.values():  # one name per output: its samples summed per run
+        grouped.setdefault(path, [0.0] * len(samples))
+        grouped[path] = [a + b for a, b in zip(grouped[path], samples)]
+    report.write_text(json.dumps({"floor": times, "layouts": grouped}))
 
 
 def pack_html(folder: Path) -> None:

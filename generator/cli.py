@@ -97,7 +97,9 @@ def main(ctx: click.Context, content: str, templates: str) -> None:
               help="Say, per output, what was included at which level and what was cut, why.")
 @click.option("--emit-print-html", is_flag=True,
               help="Also save the HTML handed to WeasyPrint beside each brief PDF built, as "
-                   "<audience>-<length>.print.html (not in the manifest; for benchmarks).")
+                   "<audience>-<length>.print.html, and the HTML of fitting's other layouts as "
+                   "<audience>-<length>.pass-N.print.html (not in the manifest; for "
+                   "benchmarks).")
 @pdf_variant_option
 @click.pass_context
 def build(ctx, brief_ids, audiences, lengths, formats, out_dir, force, jobs, shard,
@@ -424,6 +426,7 @@ def serve(ctx, brief_ids, audiences, lengths, formats, out_dir, host, port, allo
     bound_host, bound_port = server.server_address[:2]
     click.echo(f"Serving {out_dir}/ at http://{_url_host(bound_host)}:{bound_port}/ "
                "(Ctrl-C to stop)")
+    _stop_on_terminate()
     try:
         preview_server.watch_and_rebuild(project, out, selection, preview, _report_build)
     except KeyboardInterrupt:
@@ -432,6 +435,16 @@ def serve(ctx, brief_ids, audiences, lengths, formats, out_dir, host, port, allo
         preview.close()
         server.shutdown()
         server.server_close()
+
+
+def _stop_on_terminate() -> None:
+    """Stop on SIGTERM (a service manager, a CI job, `kill`) as on Ctrl-C: cleanly, exit 0."""
+    import signal
+
+    def interrupt(_signal, _frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)
 
 
 def _require_loopback(host: str, allow_remote: bool) -> None:

@@ -44,6 +44,7 @@ def fit(project, content: Content, plan: select.Plan):
     if not sizes.heights:  # templates without data-fit marks: search the shrink sequence
         return _search(project, content, plan, sizes.sequence)
     passes, best, overflow = 1, None, None
+    tried = [sizes.html]  # the HTML of every layout, for --emit-print-html
     capacity = budget * sizes.page_height * AIM - (budget - 1) * BREAK_ALLOWANCE
     while True:
         levels = sizes.choose(capacity, below=overflow.need if overflow else None)
@@ -52,6 +53,7 @@ def fit(project, content: Content, plan: select.Plan):
             break  # no untried plan between the fullest fit and the smallest overflow
         laid_out, _ = layout_plan(project, content, select.with_levels(plan, levels))
         passes += 1
+        tried.append(laid_out.html)
         trial = Trial(levels, need, laid_out)
         if laid_out.pages <= budget:
             best = trial if best is None or need > best.need else best
@@ -67,6 +69,7 @@ def fit(project, content: Content, plan: select.Plan):
         capacity = _next_capacity(trial, budget, sizes.page_height, aim)
     if best is None:
         raise _cannot_fit(plan)
+    best.layout.discarded = [html for html in tried if html is not best.layout.html]
     return select.with_levels(plan, best.levels), best.layout, passes
 
 
@@ -115,6 +118,7 @@ class Sizes:
     point_of: dict  # key point key -> its topic's key
     notes: Notes  # which sources each item cites, and what a first citation adds
     ends: Ends  # what the last item of each parent does not cost
+    html: str = ""  # the measuring document WeasyPrint laid out
 
     @property
     def everything(self) -> dict:
@@ -212,7 +216,8 @@ def measure(project, content: Content, plan: select.Plan) -> Sizes:
                 for p in plan.topics for i in range(len(p.topic.key_points))}
     return Sizes(page_height, base, heights, groups, select.shrink_sequence(plan),
                  _importance(plan), group_of, point_of,
-                 Notes.measured(laid_out.item_notes(), notes), Ends.measured(measured))
+                 Notes.measured(laid_out.item_notes(), notes), Ends.measured(measured),
+                 laid_out.html)
 
 
 @dataclass

@@ -331,18 +331,20 @@ class Scan:
     charts: tuple[tuple[str, int], ...]  # (chart id, line offset) of each chart line
     images: tuple[tuple[str, str, int], ...]  # (src, alt text, line offset)
     headings: tuple[int, ...]  # line offsets of '#' headings (prose must not use them)
+    languages: tuple[tuple[str, int], ...] = ()  # (tag, line offset) of each {lang=..}
 
     def to_json(self) -> list:
         return [[[c.source, c.locator, c.line_offset] for c in self.citations],
                 [list(fact) for fact in self.facts], [list(chart) for chart in self.charts],
-                [list(image) for image in self.images], list(self.headings)]
+                [list(image) for image in self.images], list(self.headings),
+                [list(language) for language in self.languages]]
 
     @classmethod
     def from_json(cls, kept: list) -> Scan:
-        citations, facts, charts, images, headings = kept
+        citations, facts, charts, images, headings, languages = kept
         return cls(tuple(Citation(*c) for c in citations), tuple(map(tuple, facts)),
                    tuple(map(tuple, charts)), tuple(map(tuple, images)),
-                   tuple(int(line) for line in headings))
+                   tuple(int(line) for line in headings), tuple(map(tuple, languages)))
 
 
 SCANS = DiskTable(None)  # set by the pipeline: scans kept between runs, by the text's hash
@@ -381,7 +383,25 @@ def _scan(text: str) -> Scan:
                      for t, line in inline if t.type == "image"),
         headings=tuple(t.map[0] for t in tokens
                        if t.type == "heading_open" and t.tag == "h1" and t.map),
+        languages=_languages(text, inline),
     )
+
+
+def _languages(text: str, inline: list) -> tuple[tuple[str, int], ...]:
+    """Return (tag, line offset) of each {lang=..} span. A span's token knows only where its
+    paragraph starts, so the line is the next one from there that sets that tag."""
+    lines = text.splitlines()
+    found, searched_from = [], {}
+    for token, start in inline:
+        if token.type != "span_open" or "lang" not in token.attrs:
+            continue
+        tag = str(token.attrs["lang"])
+        line = max(start, searched_from.get(tag, start))
+        while line < len(lines) - 1 and f"lang={tag}" not in lines[line]:
+            line += 1
+        found.append((tag, line))
+        searched_from[tag] = line
+    return tuple(found)
 
 
 def find_citations(text: str) -> list[Citation]:
@@ -411,6 +431,11 @@ def misplaced_charts(text: str) -> list[tuple[str, int]]:
 def find_images(text: str) -> list[tuple[str, str, int]]:
     """Return (src, alt text, line offset) of every image in the Markdown text."""
     return list(scan(text).images)
+
+
+def find_languages(text: str) -> list[tuple[str, int]]:
+    """Return (language tag, line offset) of every ``[text]{lang=..}`` in the Markdown text."""
+    return list(scan(text).languages)
 
 
 def top_level_headings(text: str) -> list[int]:

@@ -156,7 +156,8 @@ def build(project: Project, out_dir: Path, briefs=(), audiences=(), lengths=(), 
     processes (default: one per CPU). ``shard`` (K, N) builds only the K-th of N
     deterministic slices of the work. ``emit_print_html`` also saves, beside each brief PDF
     built, the exact HTML WeasyPrint laid out (``<audience>-<length>.print.html``; not an
-    output: the manifest does not list it). ``pdf_variant`` names the standard every PDF
+    output: the manifest does not list it), and the HTML of the other layouts fitting made
+    (``<audience>-<length>.pass-N.print.html``). ``pdf_variant`` names the standard every PDF
     claims (see variants.py); it is part of each PDF's input hash, so changing it rebuilds
     the PDFs.
     """
@@ -343,6 +344,8 @@ def _build_variant(project: Project, content: Content, out_dir: Path, key: tuple
         records.append(publish.publish(out_dir, pdf.path, data, record))
         if emit_print_html:
             publish.write_atomic(out_dir / print_html_path(*key), laid_out.html.encode())
+            for number, html in enumerate(getattr(laid_out, "discarded", []), 1):
+                publish.write_atomic(out_dir / print_html_path(*key, number), html.encode())
     if "html" in formats:
         html = render.render(plan, content, project.templates, "screen")
         page = Target(*key, "html")
@@ -351,9 +354,11 @@ def _build_variant(project: Project, content: Content, out_dir: Path, key: tuple
     return records
 
 
-def print_html_path(brief: str, audience: str, length: str) -> str:
-    """Return where --emit-print-html saves the HTML a brief's PDF was laid out from."""
-    return publish.output_path(brief, audience, length, "print.html")
+def print_html_path(brief: str, audience: str, length: str, trial: int = 0) -> str:
+    """Return where --emit-print-html saves the HTML a brief's PDF was laid out from, or
+    (trial N) the HTML of another layout fitting made for it, its measuring document first."""
+    return publish.output_path(brief, audience, length,
+                               f"pass-{trial}.print.html" if trial else "print.html")
 
 
 def _record(target: Target, pages: int | None, words: int, plan: dict, inputs: dict,

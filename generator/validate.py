@@ -253,7 +253,25 @@ def _check_prose(prose: Prose, refs: _References) -> list[Problem]:
         if fact_id not in refs.facts:
             problems.append(_unknown_at(prose.origin.path, prose.origin.line + offset, "fact",
                                         fact_id, refs.facts))
+    for tag, offset in markdown.find_languages(prose.text):
+        if not known_language(tag):
+            problems.append(Problem(
+                prose.origin.path, prose.origin.line + offset,
+                f"unknown language {tag!r} in {{lang={tag}}}",
+                "use a language tag (BCP 47) such as ja, ko, zh-Hant or en-US"))
     return problems
+
+
+def known_language(tag: str) -> bool:
+    """Return whether a BCP 47 tag names a language CLDR knows (through Babel): the tag
+    selects the font and the screen reader's voice, so a typo must not pass silently."""
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        Locale.parse(tag, sep="-")
+    except (UnknownLocaleError, ValueError, TypeError):
+        return False
+    return True
 
 
 def _check_images(prose: Prose, root: Path) -> list[Problem]:

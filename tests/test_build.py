@@ -196,3 +196,20 @@ def test_images_in_prose_are_embedded(built_sample):
     page = PdfReader(built_sample / "harbor-memo/staff-full.pdf").pages[0]
     # The SVG is drawn as vectors: its water band's fill (#9fb7cf) is painted on the page.
     assert "0.623529 0.717647 0.811765 rg" in page.get_contents().get_data().decode("latin-1")
+
+
+def test_emit_print_html_saves_every_layout_fitting_made(runner, tmp_path):
+    """For benchmarks: the HTML of the PDF, and of each other layout (the measuring
+    document first), one file per layout pass the manifest reports."""
+    out = tmp_path / "out"
+    result = run(runner, SAMPLE, "build", "harbor-memo", "-a", "staff", "-l", "one-page",
+                 "-f", "pdf", "-o", str(out), "--emit-print-html")
+    assert result.exit_code == 0, result.output
+    record = json.loads((out / "manifest.json").read_text())["outputs"][0]
+    passes = record["plan"]["layout_passes"]
+    trials = sorted((out / "harbor-memo").glob("staff-one-page.pass-*.print.html"))
+    assert passes >= 2 and len(trials) == passes - 1
+    assert "data-fit" in trials[0].read_text("utf-8")  # the measuring document
+    final = (out / "harbor-memo" / "staff-one-page.print.html").read_text("utf-8")
+    assert "data-fit" not in final and all(t.read_text("utf-8") != final for t in trials)
+    assert [p.name for p in out.rglob("*.pdf")] == ["staff-one-page.pdf"]

@@ -118,6 +118,15 @@ def test_serve_rebuilds_and_reloads_the_page_shows_errors_and_recovers(browser, 
         assert "Traceback" not in err.text()
 
 
+def test_serve_stops_cleanly_when_terminated(project):
+    """A service manager or CI job stops the preview with SIGTERM: it exits as on Ctrl-C."""
+    with brief_serve(project) as (_url, out, err, process):
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 0
+        out.wait_for("Stopped.")
+        assert "Traceback" not in err.text()
+
+
 def test_served_copy_allows_only_its_own_script_and_stream():
     page = ('<head><meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
             'style-src \'sha256-x\'"></head>')

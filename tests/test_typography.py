@@ -173,6 +173,19 @@ def test_authors_can_mark_a_language_in_markdown():
     assert "onclick" not in html.replace("{onclick=y}", "")
 
 
+def test_an_unknown_language_tag_is_refused_with_its_line(runner, sample):
+    topic = sample / "topics" / "harbor-overview.md"
+    lines = topic.read_text("utf-8").splitlines()
+    lines.append("Its sister port is [부산]{lang=kr}.")
+    topic.write_text("\n".join(lines) + "\n", "utf-8")
+    result = run(runner, sample, "check")
+    assert result.exit_code == 1
+    assert f"{topic}:{len(lines)}: unknown language 'kr' in {{lang=kr}}" in result.output
+    assert "ja, ko" in result.output
+    topic.write_text(topic.read_text("utf-8").replace("lang=kr", "lang=ko"), "utf-8")
+    assert run(runner, sample, "check").exit_code == 0
+
+
 def test_a_missing_glyph_fails_the_build_and_keeps_the_old_output(runner, sample, tmp_path):
     out = tmp_path / "out"
     args = ("build", "harbor-memo", "-a", "staff", "-l", "full", "-f", "pdf", "-o", str(out))

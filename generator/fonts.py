@@ -15,7 +15,8 @@ where inlining would add to each page, and the pages' Content-Security-Policy ca
 downloads only the subsets a page uses.
 
 Japanese and Korean text uses the system's Noto CJK fonts (Debian's fonts-noto-cjk),
-named in the CSS by language (templates/css/common.css).
+named in the CSS by language (templates/css/common.css). The PDF embeds them; the pages
+load subsets cut to the characters the content uses (generator/cjkfonts.py).
 """
 
 from __future__ import annotations
@@ -124,8 +125,10 @@ def rules(medium: str) -> list[str]:
     rule per weight and style, its subsets merged into one TrueType file (fontcache).
     """
     if medium != "print":
-        return [_rule(face.family, face.weight, face.style, face.url(), face.ranges)
-                for face in faces()]
+        from generator import cjkfonts
+
+        return [*(_rule(face.family, face.weight, face.style, face.url(), face.ranges)
+                  for face in faces()), *cjkfonts.rules(lambda name: f"../{ASSETS}/{name}")]
     return [_rule(*key, path.as_uri(), ranges) for key, (path, ranges) in print_files().items()]
 
 
@@ -170,17 +173,22 @@ def versions() -> dict[str, str]:
     return found
 
 
-def publish_fonts(out_dir: Path) -> list[str]:
-    """Copy every face (and its licence) into OUTPUT/assets/fonts, each only if changed.
+def publish_fonts(out_dir: Path, content_root: Path) -> list[str]:
+    """Copy every face (and its licence) into OUTPUT/assets/fonts, each only if changed,
+    with the CJK faces cut to the characters of the content (cjkfonts.py).
 
     Returns the paths written, relative to out_dir.
     """
+    from generator import cjkfonts
     from generator.publish import write_atomic
 
+    files = {name: source.read_bytes for source, name in _published()}
+    cut = cjkfonts.subsets(cjkfonts.characters(content_root), content_root.parent)
+    files |= {name: (lambda data=data: data) for name, data in cut.items()}
     written = []
-    for source, name in sorted(_published()):
+    for name, read in sorted(files.items()):
         target = out_dir / ASSETS / name
-        data = source.read_bytes()
+        data = read()
         if not target.is_file() or target.read_bytes() != data:
             write_atomic(target, data)
             written.append(f"{ASSETS}/{name}")
@@ -195,7 +203,10 @@ def _published() -> set[tuple[Path, str]]:
 
 def asset_paths(out_dir: Path) -> list[str]:
     """Return the published font files (relative to out_dir) the HTML pages need."""
+    from generator import cjkfonts
+
     names = {name for _, name in _published()}
+    names |= {face.name for face in cjkfonts.FACES} | {cjkfonts.LICENCE_NAME}
     return sorted(f"{ASSETS}/{n}" for n in names if (out_dir / ASSETS / n).is_file())
 
 

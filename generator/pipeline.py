@@ -175,7 +175,7 @@ def build(project: Project, out_dir: Path, briefs=(), audiences=(), lengths=(), 
                              [t.key for t in todo if isinstance(t, Target)]):
         raise ContentError(problems)
     if any(t.format == "html" for t in targets):  # every page needs them, built or not
-        fonts.publish_fonts(out_dir)
+        fonts.publish_fonts(out_dir, project.content)
     if any(t.format == "pdf" for t in todo) and not fonts.has_subsetter():
         report.warnings.append(fonts.SUBSETTER_WARNING)
     work = [(key, group, hasher.for_key(key)) for key, group in _by_variant(todo).items()]

@@ -141,3 +141,45 @@ def test_every_page_has_a_strict_policy_and_nothing_it_would_block(built_sample)
         assert policy.startswith("default-src 'none'; style-src 'sha256-"), page
         assert "unsafe" not in policy and "script-src" not in policy, page
         assert "<script" not in html and " style=" not in html, page
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_charts_are_named_images_whose_data_opens_as_a_table(browser, default_site, width):
+    """Each chart is an image with its alt text as its name; its data, folded under the
+    chart, opens as a table of every category, and neither overflows a phone's width."""
+    url = f"{default_site}/trilateral-alliance/us-congress-full.html"
+    with visit(browser, url, width) as seen:
+        page = seen.page
+        figures = page.locator("figure.chart")
+        assert figures.count() >= 2
+        for index in range(figures.count()):
+            figure = figures.nth(index)
+            svg = figure.locator("svg.chart-svg")
+            assert svg.get_attribute("role") == "img"
+            assert svg.evaluate("s => document.getElementById("
+                                "s.getAttribute('aria-labelledby')).textContent.trim()")
+            table = figure.locator("details.figure-data table")
+            assert table.is_hidden()
+            figure.locator("details.figure-data summary").click()
+            assert table.is_visible()
+            assert table.locator("tbody tr").count() >= 2
+            box = svg.bounding_box()
+            assert box["x"] >= 0 and box["x"] + box["width"] <= width
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        assert not seen.problems()
+
+
+def test_japanese_and_korean_use_the_noto_cjk_published_beside_the_page(browser, default_site):
+    """The page's CJK text is drawn with the subsets of Noto CJK shipped in assets/fonts,
+    not with whatever the reader's system has (or a box)."""
+    url = f"{default_site}/trilateral-alliance/us-congress-full.html"
+    with visit(browser, url, 1280) as seen:
+        page = seen.page
+        assert page.locator("main :lang(ja)").count() and page.locator("main :lang(ko)").count()
+        loaded = page.evaluate("""async () => {
+            await document.fonts.ready;
+            return [...document.fonts].filter(f => f.status === "loaded")
+                                      .map(f => f.family.replace(/"/g, ""));
+        }""")
+        assert {"Noto Serif CJK JP", "Noto Serif CJK KR"} <= set(loaded), loaded
+        assert not seen.problems()

@@ -3,6 +3,7 @@ in real glyphs with their language; no box where a glyph is missing; fonts besid
 
 from __future__ import annotations
 
+import io
 import re
 import shutil
 import zipfile
@@ -12,7 +13,7 @@ import pytest
 from conftest import SAMPLE, run
 from pypdf import PdfReader
 
-from generator import fonts
+from generator import cjkfonts, fonts
 from generator.languages import mark_languages
 
 CJK_LINE = "The 1947 text, 日本国憲法 第9条, was read in Seoul, 대한민국, with care."
@@ -70,18 +71,40 @@ def test_html_loads_the_fonts_published_beside_it(built_sample):
     assert urls and all(url.startswith("../assets/fonts/") for url in urls)
     for url in urls:
         published = (built_sample / "harbor-memo" / url).resolve()
-        face = next(f for f in fonts.faces() if f.name == published.name)
-        assert published.read_bytes() == face.path.read_bytes()
+        face = next((f for f in fonts.faces() if f.name == published.name), None)
+        if face is None:  # Japanese and Korean: cut to the content's characters
+            assert published.name in {f.name for f in cjkfonts.FACES}
+            assert published.read_bytes().startswith(b"wOF2")
+        else:
+            assert published.read_bytes() == face.path.read_bytes()
     assert "font-src 'self'" in page and "font-src data:" not in page
     assert (built_sample / "assets/fonts/SourceSerif4-OFL.txt").is_file()
 
 
 def test_fonts_are_copied_only_when_changed(tmp_path):
-    first = fonts.publish_fonts(tmp_path)
-    assert len(first) == len(fonts.faces()) + len(fonts.FAMILIES)  # each face, each licence
-    assert fonts.publish_fonts(tmp_path) == []
-    (tmp_path / first[0]).write_bytes(b"damaged")
-    assert fonts.publish_fonts(tmp_path) == [first[0]]
+    out = tmp_path / "out"
+    first = fonts.publish_fonts(out, SAMPLE)
+    cjk = len(cjkfonts.FACES) + 1  # each Noto CJK face cut to the content, its licence
+    assert len(first) == len(fonts.faces()) + len(fonts.FAMILIES) + cjk  # each, each licence
+    assert fonts.publish_fonts(out, SAMPLE) == []
+    (out / first[0]).write_bytes(b"damaged")
+    assert fonts.publish_fonts(out, SAMPLE) == [first[0]]
+
+
+def test_web_pages_get_noto_cjk_cut_to_the_characters_the_content_uses(sample, tmp_path):
+    from fontTools.ttLib import TTFont
+
+    topic = sample / "topics/harbor-overview.md"
+    topic.write_text(topic.read_text("utf-8") + f"\n{CJK_LINE}\n", "utf-8")
+    out = tmp_path / "out"
+    fonts.publish_fonts(out, sample)
+    used = set(cjkfonts.CJK.findall(CJK_LINE))
+    for face in cjkfonts.FACES:
+        data = (out / fonts.ASSETS / face.name).read_bytes()
+        assert len(data) < 40_000  # a few kilobytes, not the whole 20 MB font
+        covered = {chr(code) for code in TTFont(io.BytesIO(data)).getBestCmap()}
+        assert used <= covered, f"{face.name} lacks {used - covered}"
+    assert (out / fonts.ASSETS / cjkfonts.LICENCE_NAME).is_file()
 
 
 def test_release_bundles_the_fonts_the_pages_load(runner, tmp_path):
@@ -142,7 +165,9 @@ def test_print_faces_are_static_merged_and_ranged():
     assert all("unicode-range: U+" in rule and "font-weight: " in rule for rule in rules)
     assert all(url.endswith(".ttf") for url in re.findall(r'url\("([^"]+)"\)', " ".join(rules)))
     screen = fonts.rules("screen")
-    assert len(screen) == len(fonts.faces()) == len(rules) * len(fonts.SUBSETS)
+    latin = [rule for rule in screen if "CJK" not in rule]
+    assert len(latin) == len(fonts.faces()) == len(rules) * len(fonts.SUBSETS)
+    assert len(screen) - len(latin) == len(cjkfonts.FACES)  # the web's Noto CJK subsets
 
 
 def test_cjk_runs_carry_their_language_in_html(cjk_build):

@@ -226,8 +226,13 @@ class ProseRenderer:
         return _unwrap_paragraph(html)
 
     def apply_terms(self, text: str) -> str:
-        """Return plain text with the audience's preferred names applied."""
-        if self.terms is None:
+        """Return plain text (a title, a name) with the audience's preferred names applied,
+        and its quotes and dashes set as the prose's are."""
+        return typographic(self._named(text))
+
+    def _named(self, text: str) -> str:
+        """Return text with the audience's preferred names applied."""
+        if self.terms is None or not text:
             return text
         pattern, names = self.terms
         return pattern.sub(lambda match: names[match.group(0)], text)
@@ -260,7 +265,7 @@ class ProseRenderer:
         return env["note_keys"][tokens[idx].meta["id"]]
 
     def _text(self, tokens, idx, options, env) -> str:
-        return escapeHtml(self.apply_terms(tokens[idx].content))
+        return escapeHtml(self._named(tokens[idx].content))  # quotes: the typographer's
 
     def _image(self, tokens, idx, options, env) -> str:
         if self.image_src is not None:  # a copy: the parsed tokens are shared
@@ -313,6 +318,26 @@ def _split_notes(tokens: list) -> tuple[list, dict[int, list]]:
         elif current is not None:
             current.append(token)
     return tokens[:start], notes
+
+
+@lru_cache(maxsize=4096)
+def typographic(text: str) -> str:
+    """Return plain text with curly quotes, as Markdown prose gets them ("Japan's" ->
+    "Japan’s"), through markdown-it's own rule: titles come from YAML as plain text, never
+    parsed as Markdown. (Not its other replacements: a title may carry a portion mark such
+    as "(C)", which they would turn into a copyright sign.)"""
+    from markdown_it.rules_core.smartquotes import smartquotes
+    from markdown_it.rules_core.state_core import StateCore
+    from markdown_it.token import Token
+
+    if not text or ("'" not in text and '"' not in text):
+        return text
+    words = Token("text", "", 0, content=text)
+    line = Token("inline", "", 0, content=text, children=[words])
+    state = StateCore(text, _parser(), {})
+    state.tokens = [line]
+    smartquotes(state)
+    return words.content
 
 
 def _unwrap_paragraph(html: str) -> str:

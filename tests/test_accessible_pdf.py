@@ -23,12 +23,16 @@ def sample_pdfs(out: Path) -> list[Path]:
 
 
 def expected_title(out: Path, pdf: Path) -> str:
-    """Return the title a reader should see: the brief's (or pack's) title and subtitle."""
+    """Return the title a reader should see: the brief's (or pack's) title and subtitle,
+    with curly quotes as on the page."""
     relative = pdf.relative_to(out)
     kind = "packs" if relative.parts[0] == "packs" else "briefs"
     name = relative.stem if kind == "packs" else relative.parts[0]
     data = yaml.safe_load((SAMPLE / kind / f"{name}.yaml").read_text())
-    return data["title"] + (f": {data['subtitle']}" if data.get("subtitle") else "")
+    from generator.markdown import typographic
+
+    return typographic(data["title"]) + (f": {typographic(data['subtitle'])}"
+                                         if data.get("subtitle") else "")
 
 
 def html_lang(pdf: Path) -> str:

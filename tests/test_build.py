@@ -108,7 +108,7 @@ def test_paper_size_is_set_by_content(built_sample):
 
 def test_perspective_brief_has_its_own_form(built_sample):
     text = "\n".join(pdf_text(built_sample / "harbor-perspective/public-full.pdf"))
-    for expected in ("The Harbor and Its Light", "A Keeper's Perspective", "Maritime University",
+    for expected in ("The Harbor and Its Light", "A Keeper’s Perspective", "Maritime University",
                      "March 25, 2016", "The harbor and its light grew up together",
                      "Author’s note", "Acknowledgment", "Harbor Foundation"):
         assert expected in text, expected

@@ -71,3 +71,13 @@ def test_aligned_table_columns_use_classes_not_style_attributes():
     html, _ = render("| a | b | c |\n|:--|:-:|--:|\n| 1 | 2 | 3 |\n")
     assert "style=" not in html  # the page's CSP allows no style attributes
     assert '<th class="align-left">a</th>' in html and '<td class="align-right">3</td>' in html
+
+
+def test_titles_get_the_same_curly_quotes_as_prose_and_keep_portion_marks():
+    from generator.markdown import NoteBook, ProseRenderer
+
+    prose = ProseRenderer(NoteBook(), terms={"Sea of Japan": "East Sea (Sea of Japan)"})
+    assert prose.apply_terms("Japan's \"three no's\"") == "Japan’s “three no’s”"
+    assert prose.apply_terms("(C) Sea of Japan: Korea's view") == \
+        "(C) East Sea (Sea of Japan): Korea’s view"
+    assert "’" in prose.block("Japan's laws") and prose.block("Japan's laws").count("’") == 1

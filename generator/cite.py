@@ -231,10 +231,16 @@ LOCATOR_LABELS = {
     "no.": "issue", "nos.": "issue",
     "fig.": "figure", "figs.": "figure",
 }
+# Written plurals: citeproc counts a locator as plural only from its Arabic numerals.
+_PLURAL_LABELS = {"arts.", "chaps.", "secs.", "§§", "paras.", "¶¶", "vols.", "nos.", "figs."}
 # A label, then the locator: after "p." or "§" a space is optional, after a word it is not.
 _LOCATOR = re.compile(
     "^(" + "|".join(re.escape(label) for label in sorted(LOCATOR_LABELS, key=len, reverse=True))
     + r")(?:(?<=[.§¶])\s*|\s+)(\S.*)$", re.IGNORECASE)
+
+
+_RANGE_DASH = re.compile(r"(?<=\w)-(?=\w)")
+EN_DASH = "\u2013"
 
 
 def split_locator(text: str) -> tuple[str, str]:
@@ -251,11 +257,16 @@ def split_locator(text: str) -> tuple[str, str]:
 
     An article is `article-locator` (CSL 1.0.2, the locale's "art."); the older `article`
     label is the locale's term for a preprint and would print "preprint 3".
+
+    A plural label before numbers without Arabic digits ("arts. III-IV", "secs. A and B")
+    is kept as written, ranges given an en dash: citeproc would print the singular term.
     """
     text = text.strip()
     match = _LOCATOR.match(text)
     if match:
         label = LOCATOR_LABELS.get(match[1].casefold())
+        if match[1].casefold() in _PLURAL_LABELS and not re.search(r"[0-9]", match[2]):
+            return "page", f"{match[1]} {_RANGE_DASH.sub(EN_DASH, match[2].strip())}"
         if label:
             return label, match[2].strip()
     return "page", text

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 
-from generator import fonts, glyphs, markdown, notes, packs, publish, render, select, variants, workers
+from generator import (fonts, glyphs, markdown, notes, packs, publish, render, select, typeset,
+                       variants, workers)
 from generator.cache import DiskCache, DiskTable
 from generator.errors import BriefError, BuildError, ChoiceError, ContentError, Problem
 from generator.fitting import fit, layout_plan
@@ -182,6 +183,7 @@ def build(project: Project, out_dir: Path, briefs=(), audiences=(), lengths=(), 
     work.sort(key=lambda item: _expected_cost(content, item[0]), reverse=True)
     report.planned = len(work)
     _open_caches(project)
+    typeset.forget_fonts()
     _draw_charts(content, [key for key, _, _ in work])
     # With answers on disk, most builds need no citation worker: start one ahead only
     # when there are none yet.
@@ -333,8 +335,6 @@ def _build_variant(project: Project, content: Content, out_dir: Path, key: tuple
     if laid_out is not None:
         describe["last_page_fill"] = laid_out.last_page_fill
     if "pdf" in formats:
-        from generator import typeset
-
         laid_out = laid_out or layout_plan(project, content, plan)[0]
         describe["last_page_fill"] = laid_out.last_page_fill
         pdf = Target(*key, "pdf")

@@ -245,6 +245,9 @@ def test_several_cites_in_one_note(processor, sources):
     ("no. 3", ("issue", "3")),
     ("fig. 1", ("figure", "1")),
     ("no.", ("page", "no.")),
+    ("arts. 3-4", ("article-locator", "3-4")),
+    ("arts. III-IV", ("page", "arts. III\u2013IV")),
+    ("secs. A and B", ("page", "secs. A and B")),
 ])
 def test_split_locator(text, expected):
     assert split_locator(text) == expected
@@ -258,6 +261,14 @@ def test_locator_labels_print_chicago_terms(processor, sources):
     assert [plain(n).rsplit(", ", 1)[-1] for n in result.notes[1:]] == [
         "sec. 2.", "para. 7.", "vol. 2.", "fig. 1.", "3–5."]
     assert ", chap. 3, https://" in plain(result.notes[0])
+
+
+def test_roman_ranges_keep_their_plural_label(processor, sources):
+    item = to_csl(sources["us-rok-mdt-1953"])
+    result = processor.format([item], [[cite(item["id"], "arts. III-IV")],
+                                       [cite(item["id"], "arts. 3-4")]], STYLE, LOCALE)
+    assert plain(result.notes[0]).endswith(", arts. III\u2013IV.")
+    assert plain(result.notes[1]).endswith(", arts. 3\u20134.")
 
 
 def test_to_csl_maps_the_fields(sources):

@@ -44,11 +44,13 @@ def emit(folder: Path) -> tuple[list[dict], float, dict]:
     return records, times[0], peaks[0]
 
 
-def floor_times(folder: Path, repeat: int) -> tuple[dict[str, float], dict[str, float]]:
+def floor_times(folder: Path, repeat: int) -> tuple[dict[str, float], dict[str, float],
+                                                    dict[str, float]]:
     """Return, measured in a fresh process of its own, the floor time of every emitted
-    output (pdf path -> median seconds of layout and write_pdf) and the layout time of every
-    layout fitting made for it (pdf path -> sum of medians of its other layouts; for each
-    final print HTML too, under "final:" + pdf path)."""
+    output (pdf path -> median seconds of layout and write_pdf), the same with one font
+    configuration shared by every document, and the layout time of every layout fitting
+    made for it (pdf path -> sum of medians of its other layouts; for each final print
+    HTML too, under "final:" + pdf path)."""
     with tempfile.NamedTemporaryFile("r", suffix=".json") as report:
         subprocess.run([sys.executable, __file__, "render", str(folder), str(repeat),
                         report.name], cwd=ROOT, check=True)
@@ -56,7 +58,8 @@ def floor_times(folder: Path, repeat: int) -> tuple[dict[str, float], dict[str, 
     layouts: dict[str, float] = {}
     for name, samples in times["layouts"].items():
         layouts[name] = layouts.get(name, 0.0) + median(samples)
-    return {path: median(samples) for path, samples in times["floor"].items()}, layouts
+    return ({path: median(samples) for path, samples in times["floor"].items()},
+            {path: median(samples) for path, samples in times["shared"].items()}, layouts)
 
 
 def bench_floor(folder: Path, out: Path, slow: int) -> tuple[list[str], list[float], tuple]:
@@ -66,7 +69,7 @@ def bench_floor(folder: Path, out: Path, slow: int) -> tuple[list[str], list[flo
     ``folder`` receives the emitted print HTML (the one-shot figure reads it too)."""
     emitted, emit_time, emit_peak = emit(folder)
     records = {r["path"]: r for r in emitted}
-    floor, layouts = floor_times(folder, slow)
+    floor, shared_floor, layouts = floor_times(folder, slow)
     # The whole build runs through bench/breakdown.py: the same command in-process, with
     # timers around the stages, to show where the time beyond the floor goes.
     whole, stages = measured(["build", "--force", "-f", "pdf", "-j", "1", "-o", str(out)], slow)
@@ -129,6 +132,14 @@ def bench_floor(folder: Path, out: Path, slow: int) -> tuple[list[str], list[flo
          f"against {whole_floor + extra:.2f} s for floor + extra passes: "
          f"{weasyprint / (whole_floor + extra):.2f}× (the same work, in a process with less "
          "else in memory)"),
+        (f"- a floor that shares one font configuration across documents, as brief does"
+         " (`write_pdf(font_config=...)`, WeasyPrint's own option: each font file read and"
+         " registered once, Pango's caches kept warm): full-length "
+         f"{sum(shared_floor[p] for p in full_paths):.2f} s, brief "
+         f"{median(full) / sum(shared_floor[p] for p in full_paths):.2f}× of it; whole build "
+         f"{sum(shared_floor.values()):.2f} s + the extra passes, brief "
+         f"{median(whole) / (sum(shared_floor.values()) + extra):.2f}× of it (for reference:"
+         " the targets are against the plain floor the issue defines)"),
         (f"- floor per output: largest `{biggest}` ({records[biggest]['pages']} pages) "
          f"{floor[biggest]:.2f} s; one-page outputs "
          f"{_mean([floor[p] for p, r in records.items() if r['length'] == 'one-page']):.2f} s"
@@ -176,15 +187,24 @@ def render_floor(folder: Path, repeat: int, report: Path) -> None:
 
     gc.collect()
     gc.freeze()
+    from weasyprint.text.fonts import FontConfiguration
+
+    shared_fonts = FontConfiguration()
     layouts = [(f"final:{path}", html) for path, html in documents.items()]
     layouts += [(path, html.read_text("utf-8")) for path, html in _trials(folder)]
     times: dict[str, list[float]] = {path: [] for path in documents}
+    shared: dict[str, list[float]] = {path: [] for path in documents}
     laid: dict[str, list[list[float]]] = {}
     for _ in range(repeat):
         for path, html in documents.items():
             started = time.perf_counter()
             weasyprint.HTML(string=html, base_url=base_url).write_pdf(pdf_variant=VARIANT)
             times[path].append(time.perf_counter() - started)
+        for path, html in documents.items():  # WeasyPrint's option that brief also uses
+            started = time.perf_counter()
+            weasyprint.HTML(string=html, base_url=base_url).write_pdf(
+                pdf_variant=VARIANT, font_config=shared_fonts)
+            shared[path].append(time.perf_counter() - started)
         for index, (path, html) in enumerate(layouts):  # layout only, as fitting does
             started = time.perf_counter()
             weasyprint.HTML(string=html, base_url=base_url).render()
@@ -193,7 +213,7 @@ def render_floor(folder: Path, repeat: int, report: Path) -> None:
     for path, samples in laid.values():  # one name per output: its samples summed per run
         grouped.setdefault(path, [0.0] * len(samples))
         grouped[path] = [a + b for a, b in zip(grouped[path], samples)]
-    report.write_text(json.dumps({"floor": times, "layouts": grouped}))
+    report.write_text(json.dumps({"floor": times, "shared": shared, "layouts": grouped}))
 
 
 def pack_html(folder: Path) -> None:

@@ -184,13 +184,14 @@ def build(project: Project, out_dir: Path, briefs=(), audiences=(), lengths=(), 
     report.planned = len(work)
     _open_caches(project)
     typeset.forget_fonts()
-    _draw_charts(content, [key for key, _, _ in work])
     # With answers on disk, most builds need no citation worker: start one ahead only
     # when there are none yet.
     start = None if notes.CACHE.populated() else partial(
         _warm_citations, project.templates, content)
     shared = (project, content, out_dir, emit_print_html, pdf_variant)
-    for key, records, error in workers.run(_build_one, work, shared, jobs, start):
+    charts = partial(_draw_charts, content, [key for key, _, _ in work])
+    for key, records, error in workers.run(_build_one, work, shared, jobs, start, charts,
+                                           _typesets(content, todo)):
         report.done += 1
         report.records += records
         if error:
@@ -203,6 +204,13 @@ def build(project: Project, out_dir: Path, briefs=(), audiences=(), lengths=(), 
         report.manifest = publish.write_manifest(out_dir, report.records)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _typesets(content: Content, todo: list) -> bool:
+    """Return whether the work lays documents out: every PDF does, and so does the HTML of
+    a budgeted length or a pack (fitted by layout)."""
+    return any(t.format == "pdf" or isinstance(t, PackTarget)
+               or content.lengths[t.length].pages is not None for t in todo)
 
 
 def _open_caches(project: Project) -> None:

@@ -31,20 +31,30 @@ def default_jobs() -> int:
 
 
 def run(function: Callable, items: list, shared: tuple, jobs: int | None,
-        start: Callable | None = None) -> Iterator:
+        start: Callable | None = None, prepare: Callable | None = None,
+        typesets: bool = True) -> Iterator:
     """Yield function(shared, item) for every item, using up to jobs processes.
 
     ``start`` runs once in each process that does work, before its first item (to start
-    helpers that cannot cross a fork, such as the citation worker).
+    helpers that cannot cross a fork, such as the citation worker). ``prepare`` runs once,
+    in this process, before any work (what every worker then shares). ``typesets`` says
+    whether the work lays documents out, so WeasyPrint is imported ahead.
     """
     jobs = min(jobs or default_jobs(), len(items))
     if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         if start and items:
-            start()
+            start()  # first: what it begins (node building its engine) runs beside the rest
+        if prepare:
+            prepare()
+        if typesets and items:
+            _warm_up()
         with _frozen():
             yield from (function(shared, item) for item in items)
         return
-    _warm_up()
+    if prepare:
+        prepare()
+    if typesets:
+        _warm_up()
     global _shared, _function
     _shared, _function = shared, function
     context = multiprocessing.get_context("fork")

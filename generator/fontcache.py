@@ -12,16 +12,24 @@ copies are written atomically, so parallel workers may convert at once.
 from __future__ import annotations
 
 import hashlib
+from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
 
-from generator.cache import DiskCache
+from generator.cache import DiskCache, DiskTable
 from generator.cite import PROJECT_ROOT
 
 
 def folder() -> Path | None:
     """Return the folder the copies live in (None when the cache is turned off)."""
     return DiskCache.for_project(PROJECT_ROOT, "fonts").folder
+
+
+@lru_cache(maxsize=1)
+def _covered_table() -> DiskTable:
+    """Ranges found, kept beside the copies: reading a font's cmap takes a while."""
+    found = folder()
+    return DiskTable(None if found is None else found / "covered.json")
 
 
 def merged_copy(woffs: list[Path]) -> Path:
@@ -35,14 +43,15 @@ def merged_copy(woffs: list[Path]) -> Path:
     under a temporary folder).
     """
     import fontTools
-    from fontTools.merge import Merger
-
-    from generator.publish import write_atomic
 
     sources = b"".join(hashlib.sha256(w.read_bytes()).digest() for w in woffs)
     digest = hashlib.sha256(sources + fontTools.version.encode()).hexdigest()[:16]
     target = (folder() or _scratch()) / f"{woffs[0].stem}-{digest}.ttf"
     if not target.is_file():
+        from fontTools.merge import Merger  # a tenth of a second to import: only to merge
+
+        from generator.publish import write_atomic
+
         font = Merger().merge([str(w) for w in woffs])
         font.flavor = None  # write the tables as a plain sfnt
         # No new head.modified stamp: the copy, and so every PDF, stays byte-identical
@@ -78,6 +87,10 @@ def covered(path: Path, wanted: str) -> str:
     would print as a box instead of falling through to the next font. The @fontsource
     ranges are wider than their files (latin-ext spans 1,166 code points, its files ~280).
     """
+    key = f"{path.name} {hashlib.sha256(wanted.encode()).hexdigest()[:16]}"
+    table = _covered_table()
+    if (known := table.get(key)) is not None:  # the copy's name is its digest
+        return known
     from fontTools.ttLib import TTFont
 
     cmap = set(TTFont(path, lazy=True).getBestCmap())
@@ -88,7 +101,10 @@ def covered(path: Path, wanted: str) -> str:
             runs[-1][1] = point
         else:
             runs.append([point, point])
-    return ",".join(f"U+{a:04X}" if a == b else f"U+{a:04X}-{b:04X}" for a, b in runs)
+    found = ",".join(f"U+{a:04X}" if a == b else f"U+{a:04X}-{b:04X}" for a, b in runs)
+    table.put(key, found)
+    table.save()
+    return found
 
 
 def parse_ranges(text: str) -> list[int]:

@@ -4,6 +4,7 @@ in real glyphs with their language; no box where a glyph is missing; fonts besid
 from __future__ import annotations
 
 import io
+import json
 import re
 import shutil
 import zipfile
@@ -168,6 +169,27 @@ def test_print_faces_are_static_merged_and_ranged():
     latin = [rule for rule in screen if "CJK" not in rule]
     assert len(latin) == len(fonts.faces()) == len(rules) * len(fonts.SUBSETS)
     assert len(screen) - len(latin) == len(cjkfonts.FACES)  # the web's Noto CJK subsets
+
+
+def test_a_fonts_ranges_are_read_once_and_remembered_beside_it(tmp_path, monkeypatch):
+    from generator import fontcache
+
+    monkeypatch.setenv("BRIEF_CACHE_DIR", str(tmp_path))
+    fontcache._covered_table.cache_clear()
+    try:
+        woffs = [face.woff for face in fonts.faces()][:len(fonts.SUBSETS)]
+        path = fontcache.merged_copy(woffs)
+        assert path.parent == tmp_path / "fonts"
+        wanted = "U+0000-00FF,U+0131,U+0152-0153,U+4E00"  # U+4E00: not in a Latin font
+        found = fontcache.covered(path, wanted)
+        assert found.startswith("U+0020-") and "4E00" not in found
+        fontcache._covered_table.cache_clear()  # a later process reads the answer kept
+        table = fontcache._covered_table()
+        key = next(iter(json.loads((tmp_path / "fonts" / "covered.json").read_text())))
+        table.kept = {key: "U+0041"}
+        assert fontcache.covered(path, wanted) == "U+0041"
+    finally:
+        fontcache._covered_table.cache_clear()
 
 
 def test_cjk_runs_carry_their_language_in_html(cjk_build):

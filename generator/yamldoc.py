@@ -78,6 +78,8 @@ def parse_yaml(text: str, first_line: int = 1, limits: Limits = Limits()) -> Yam
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as error:
+        if "maximum nesting depth" in (error.problem or ""):  # libyaml's own bound (0.2.6+)
+            raise _too_deep(first_line + error.problem_mark.line, limits) from None
         raise _syntax_error(error, text, first_line) from None
     except yaml.YAMLError as error:
         raise YamlError(first_line, f"not valid YAML: {error}") from None
@@ -87,6 +89,11 @@ def parse_yaml(text: str, first_line: int = 1, limits: Limits = Limits()) -> Yam
     if node is not None:
         doc.data = _Builder(loader, doc, first_line, limits).build(node, (), 0)
     return doc
+
+
+def _too_deep(line: int, limits: Limits) -> YamlError:
+    return YamlError(line, f"nested more than {limits.depth} levels deep",
+                     "flatten the structure, or raise max_yaml_depth in settings.yaml")
 
 
 def _syntax_error(error: yaml.MarkedYAMLError, text: str, first_line: int) -> YamlError:
@@ -128,8 +135,7 @@ class _Builder:
     def _count(self, line: int, depth: int) -> None:
         self.nodes += 1
         if depth > self.limits.depth:
-            raise YamlError(line, f"nested more than {self.limits.depth} levels deep",
-                            "flatten the structure, or raise max_yaml_depth in settings.yaml")
+            raise _too_deep(line, self.limits)
         if self.nodes > self.limits.values:
             raise YamlError(line, f"more than {self.limits.values:,} values (are aliases "
                             "expanding?)", "split the file or remove the aliases, or raise "

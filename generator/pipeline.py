@@ -93,27 +93,42 @@ def load_project(project: Project) -> Content:
 def _validated(project: Project) -> tuple[Content, list[Problem]]:
     """Load the content and return it with every problem found in it and the templates.
     What each piece of prose cites is remembered for the next run."""
-    markdown.SCANS = DiskTable.for_project(project.content.parent, "scans")
     loaded = load_content(project.content)
-    problems = loaded.problems + validate(loaded.content, project.templates)
+    return loaded.content, loaded.problems + _validate(project, loaded.content)
+
+
+def _validate(project: Project, content: Content) -> list[Problem]:
+    markdown.SCANS = DiskTable.for_project(project.content.parent, "scans")
+    problems = validate(content, project.templates)
     markdown.SCANS.save()
-    return loaded.content, problems
+    return problems
 
 
 def check(project: Project, stale_after=None, today=None) -> list[Problem]:
-    """Return every problem, including templates that fail on real content, and (with
-    stale_after, a timedelta) a warning for each fact older than that."""
+    """Return every problem in the content, and in the templates rendered once per
+    document type and lead with real content; with stale_after (a timedelta), also a
+    warning for each fact older than that."""
     import datetime as dt
 
     from generator.sourcing import stale_facts
 
-    content, problems = _validated(project)
+    loaded = load_content(project.content)
+    # The templates render (in a process of their own, on another CPU) while the content is
+    # validated; what they find counts only if the content is valid.
+    rendered = workers.Beside(partial(_check_templates_on, loaded.content, project.templates))
+    problems = loaded.problems + _validate(project, loaded.content)
     if stale_after is not None:
-        problems += stale_facts(content, stale_after, today or dt.date.today())
+        problems += stale_facts(loaded.content, stale_after, today or dt.date.today())
     if any(not p.warning for p in problems):
+        rendered.cancel()
         return problems
+    return problems + rendered.result()
+
+
+def _check_templates_on(content: Content, templates: Path) -> list[Problem]:
+    """Render the templates once per document type and lead with real content."""
     variants = [t.key for t in matrix(content, formats=("html",))]
-    return problems + preflight(content, project.templates, variants)
+    return preflight(content, templates, variants, every_document=False)
 
 
 def matrix(content: Content, briefs=(), audiences=(), lengths=(), formats=()) -> list[Target]:

@@ -16,6 +16,9 @@ import contextlib
 import gc
 import multiprocessing
 import os
+import pickle
+import signal
+import threading
 from collections.abc import Callable, Iterator
 
 _shared: tuple = ()
@@ -79,3 +82,47 @@ def _call(item):
 
 def _warm_up() -> None:
     import weasyprint  # noqa: F401  (imported before forking, shared by every worker)
+
+
+
+class Beside:
+    """A function started in a forked process, so it runs beside what this process does
+    next; ``result()`` waits for its value, ``cancel()`` stops it.
+
+    Where forking is not safe (other threads running) or possible, or the child fails in
+    any way, the function runs in this process when its result is asked for, so its
+    errors surface as they would have without the child.
+    """
+
+    def __init__(self, function: Callable[[], object]):
+        self.function, self.pid, self.read = function, None, None
+        if threading.active_count() > 1 or "fork" not in multiprocessing.get_all_start_methods():
+            return
+        self.read, write = os.pipe()
+        self.pid = os.fork()
+        if self.pid == 0:  # the child: answer through the pipe, then leave, no exit handlers
+            os.close(self.read)
+            try:
+                data = pickle.dumps(function())
+            except BaseException:  # noqa: BLE001 (the parent runs it again, sees the error)
+                data = b""
+            with os.fdopen(write, "wb") as stream:
+                stream.write(data)
+            os._exit(0)
+        os.close(write)
+
+    def result(self):
+        if self.pid is None:
+            return self.function()
+        with os.fdopen(self.read, "rb") as stream:
+            data = stream.read()
+        os.waitpid(self.pid, 0)
+        self.pid = None
+        return pickle.loads(data) if data else self.function()
+
+    def cancel(self) -> None:
+        if self.pid is not None:
+            os.kill(self.pid, signal.SIGKILL)
+            os.waitpid(self.pid, 0)
+            os.close(self.read)
+            self.pid = None

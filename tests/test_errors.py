@@ -90,3 +90,30 @@ def test_a_broken_file_is_reported_once_not_echoed_by_its_references(sample, run
     assert "staff.yaml:1" in result.stderr or "staff.yaml:2" in result.stderr
     assert "unknown audience 'staff'" not in result.stderr
     assert "Error: 1 problem found" in result.stderr
+
+
+@pytest.mark.parametrize("path_taken, setup", [
+    ("the screen page", lambda content: None),
+    ("a bottom-line opening", lambda content: (content / "audiences" / "staff.yaml").write_text(
+        (content / "audiences" / "staff.yaml").read_text() + "lead:\n  one-page: bottom-line\n")),
+])
+def test_check_renders_every_path_a_document_type_takes(path_taken, setup, sample, runner,
+                                                        tmp_path):
+    """`brief check` renders each document type once per lead and medium, not once per
+    document, so a template that breaks only on one of those paths is still found."""
+    templates = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, templates)
+    blocks = templates / "partials" / "blocks.html"
+    guard = ('{% if lead == "bottom-line" %}' if path_taken == "a bottom-line opening"
+             else '{% if medium == "screen" %}')
+    text = blocks.read_text()
+    line = text[:text.index("{% macro body_blocks")].count("\n") + 2
+    blocks.write_text(text.replace("{% macro body_blocks(recommendations_heading) -%}\n",
+                                   "{% macro body_blocks(recommendations_heading) -%}\n"
+                                   + guard + "{{ brief.no_such_field.x }}{% endif %}\n"))
+    setup(sample)
+
+    result = run(runner, sample, "check", templates=templates)
+
+    assert result.exit_code == 1, result.output
+    assert f"partials/blocks.html:{line}: undefined value in template" in result.stderr

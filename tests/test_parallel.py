@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import subprocess
+import sys
 
+import pytest
 from conftest import SAMPLE, run
+
+from generator import workers
 
 
 def digests(out):
@@ -72,3 +78,36 @@ def test_shards_built_from_different_inputs_refuse_to_merge(runner, tmp_path):
 def test_a_bad_shard_is_a_usage_error(runner):
     result = run(runner, SAMPLE, "build", "--shard", "0/2")
     assert result.exit_code == 2
+
+
+def test_work_beside_returns_what_the_child_computed():
+    # In a fresh interpreter: a process with threads running (as pytest's may be, after
+    # builds) does not fork, and computes the value itself when asked.
+    code = ("import os; from generator import workers; "
+            "b = workers.Beside(lambda: (os.getpid(), 6 * 7)); pid, value = b.result(); "
+            "print(value, pid != os.getpid())")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout.split() == ["42", "True"]  # its value, made in a process of its own
+
+
+def test_work_beside_that_fails_runs_again_here_and_raises_as_it_would():
+    calls = []
+
+    def flaky():
+        calls.append(os.getpid())
+        raise ValueError("broken content")
+
+    beside = workers.Beside(flaky)
+    with pytest.raises(ValueError, match="broken content"):
+        beside.result()
+    assert calls == [os.getpid()]  # the child's attempt is not counted here: it ran there
+
+
+def test_work_beside_can_be_cancelled():
+    import time
+
+    beside = workers.Beside(lambda: time.sleep(60))
+    started = time.monotonic()
+    beside.cancel()
+    assert time.monotonic() - started < 5

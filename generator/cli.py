@@ -307,8 +307,10 @@ def _summary(report, out_dir: str) -> None:
 def check(ctx, stale_after, strict: bool) -> None:
     """Validate all content and templates without building.
 
-    Prints every problem as path:line: message, and exits 1 if there is any error
-    (with --strict, any warning too).
+    Every content file is checked (fields, references, citations, facts, prose), and the
+    templates are rendered with real content once per document type, opening (lead) and
+    medium; a build renders every document before it writes any. Prints every problem as
+    path:line: message, and exits 1 if there is any error (with --strict, any warning too).
 
     \b
     Example:

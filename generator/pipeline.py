@@ -187,6 +187,15 @@ def build(project: Project, out_dir: Path, briefs=(), audiences=(), lengths=(), 
     hasher = InputHasher(content, project.templates)
     report = BuildReport()
     todo = targets if force else _stale(targets, hasher, out_dir, report, pdf_variant)
+    _open_caches(project)
+    # With answers on disk, most builds need no citation worker: start one ahead only when
+    # there are none yet. Work done in this process starts it now, so that node builds its
+    # engine (most of a second) while the documents are checked.
+    start = None if notes.CACHE.populated() else partial(
+        _warm_citations, project.templates, content)
+    if start and workers.in_this_process(jobs, len(_by_variant(todo))):
+        start()
+        start = None
     if problems := preflight(content, project.templates,
                              [t.key for t in todo if isinstance(t, Target)]):
         raise ContentError(problems)
@@ -197,12 +206,7 @@ def build(project: Project, out_dir: Path, briefs=(), audiences=(), lengths=(), 
     work = [(key, group, hasher.for_key(key)) for key, group in _by_variant(todo).items()]
     work.sort(key=lambda item: _expected_cost(content, item[0]), reverse=True)
     report.planned = len(work)
-    _open_caches(project)
     typeset.forget_fonts()
-    # With answers on disk, most builds need no citation worker: start one ahead only
-    # when there are none yet.
-    start = None if notes.CACHE.populated() else partial(
-        _warm_citations, project.templates, content)
     shared = (project, content, out_dir, emit_print_html, pdf_variant)
     charts = partial(_draw_charts, content, [key for key, _, _ in work])
     for key, records, error in workers.run(_build_one, work, shared, jobs, start, charts,

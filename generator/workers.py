@@ -44,7 +44,7 @@ def run(function: Callable, items: list, shared: tuple, jobs: int | None,
     whether the work lays documents out, so WeasyPrint is imported ahead.
     """
     jobs = min(jobs or default_jobs(), len(items))
-    if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+    if in_this_process(jobs, len(items)):
         if start and items:
             start()  # first: what it begins (node building its engine) runs beside the rest
         if prepare:
@@ -63,6 +63,12 @@ def run(function: Callable, items: list, shared: tuple, jobs: int | None,
     context = multiprocessing.get_context("fork")
     with _frozen(), context.Pool(jobs, initializer=start) as pool:
         yield from pool.imap_unordered(_call, items)
+
+
+def in_this_process(jobs: int | None, count: int) -> bool:
+    """Return whether run() does count items of work in this process, forking no workers."""
+    return (min(jobs or default_jobs(), count) <= 1
+            or "fork" not in multiprocessing.get_all_start_methods())
 
 
 @contextlib.contextmanager

@@ -54,6 +54,7 @@ def main() -> None:
         (pipeline, "validate", "validate content and templates"),
         (pipeline, "preflight", "preflight renders (templates, both media)"),
         (pipeline, "_warm_citations", "start the citation worker"),
+        (pipeline, "_draw_charts", "draw charts (matplotlib)"),
         (inputs.InputHasher, "for_key", "input hashes"),
         (render, "render", "render HTML (Markdown, Jinja)"),
         (render, "render_pack", "render HTML (Markdown, Jinja)"),

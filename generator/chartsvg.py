@@ -65,6 +65,16 @@ def svg(data: Data, locale: str, chart_id: str, alt: str, prefix: str = "") -> s
     return _label(_drawn[key], f"{prefix}chart-{chart_id}-", alt)
 
 
+def drawings() -> dict[str, str]:
+    """Return every drawing this process made or read, to hand to another process."""
+    return dict(_drawn)
+
+
+def remember(drawn: dict[str, str]) -> None:
+    """Keep drawings another process made (see drawings)."""
+    _drawn.update(drawn)
+
+
 def placeholder(alt: str) -> str:
     """Return an empty <svg> in a chart's place, for renders that only check templates."""
     from markupsafe import escape

@@ -208,9 +208,10 @@ def build(project: Project, out_dir: Path, briefs=(), audiences=(), lengths=(), 
     report.planned = len(work)
     typeset.forget_fonts()
     shared = (project, content, out_dir, emit_print_html, pdf_variant)
-    charts = partial(_draw_charts, content, [key for key, _, _ in work])
-    for key, records, error in workers.run(_build_one, work, shared, jobs, start, charts,
-                                           _typesets(content, todo)):
+    prepare = partial(_prepare, project, content, [key for key, _, _ in work],
+                      _lone_document(content, work, jobs))
+    for key, records, error in workers.run(_build_one, work, shared, jobs, start, prepare,
+                                           _typesets(content, todo), _install):
         report.done += 1
         report.records += records
         if error:
@@ -261,6 +262,47 @@ def _warm_citations(templates: Path, content: Content) -> None:
     except BriefError:
         return  # the first output that needs it reports the problem
     cite.processor().warm(style.style, style.locale)
+
+
+@dataclass
+class _Prepared:
+    """What a build makes before its work: chart drawings, and perhaps its one document."""
+
+    drawings: dict[str, str]
+    document: tuple | None  # (plan, Rendered) of the print HTML, rendered ahead
+
+
+def _prepare(project: Project, content: Content, keys: list[tuple],
+             lone: select.Plan | None) -> _Prepared:
+    """Draw the charts and, for a build of one PDF laid out as planned, render its print
+    HTML: the work of a one-document build that need not wait for WeasyPrint's import."""
+    from generator import chartsvg
+
+    _draw_charts(content, keys)
+    document = None
+    if lone is not None:
+        document = (lone, render.render(lone, content, project.templates, "print"))
+    return _Prepared(chartsvg.drawings(), document)
+
+
+def _install(prepared: _Prepared) -> None:
+    from generator import chartsvg
+
+    chartsvg.remember(prepared.drawings)
+    if prepared.document:
+        render.remember(prepared.document[0], "print", prepared.document[1])
+
+
+def _lone_document(content: Content, work: list, jobs: int | None) -> select.Plan | None:
+    """Return the plan of the build's only work, when that is one unfitted PDF built in
+    this process from formatted citations on disk (a worker rendering ahead would start a
+    citation engine of its own)."""
+    if len(work) != 1 or not workers.in_this_process(jobs, 1) or not notes.CACHE.populated():
+        return None
+    key, formats, _ = work[0]
+    if key[0] == "pack" or "pdf" not in formats or content.lengths[key[2]].pages is not None:
+        return None
+    return plan_for(content, Target(*key, "pdf"))
 
 
 def _draw_charts(content: Content, keys: list[tuple]) -> None:

@@ -106,6 +106,15 @@ def document_types(templates: Path) -> list[str]:
     return sorted(p.stem for p in folder.glob("*.html")) if folder.is_dir() else []
 
 
+_ahead: list[tuple[Plan, str, Rendered]] = []  # rendered by another process (remember)
+
+
+def remember(plan: Plan, medium: str, rendered: Rendered) -> None:
+    """Keep a document another process rendered: the next render of that plan for that
+    medium (a whole document, as a build prints it) returns it instead of rendering."""
+    _ahead.append((plan, medium, rendered))
+
+
 def render(plan: Plan, content, templates: Path, medium: str, anchor: str = "",
            marking: str | None = None, measuring: bool = False,
            dry_run: bool = False) -> Rendered:
@@ -117,6 +126,11 @@ def render(plan: Plan, content, templates: Path, medium: str, anchor: str = "",
     the text, so the fitter can read each item's height from one layout. ``dry_run``
     (for checks of the templates) skips formatting the citations and drawing the charts.
     """
+    if not (anchor or marking is not None or measuring or dry_run):
+        for index, (known, known_medium, rendered) in enumerate(_ahead):
+            if known_medium == medium and known == plan:
+                del _ahead[index]
+                return rendered
     notebook = NoteBook()
     image_src = None if medium == "print" else partial(inline_image, content.root)
     figures = Figures(content, environment(templates), medium, _locale(plan, content), anchor,

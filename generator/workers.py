@@ -35,27 +35,31 @@ def default_jobs() -> int:
 
 def run(function: Callable, items: list, shared: tuple, jobs: int | None,
         start: Callable | None = None, prepare: Callable | None = None,
-        typesets: bool = True) -> Iterator:
+        typesets: bool = True, install: Callable = lambda prepared: None) -> Iterator:
     """Yield function(shared, item) for every item, using up to jobs processes.
 
     ``start`` runs once in each process that does work, before its first item (to start
-    helpers that cannot cross a fork, such as the citation worker). ``prepare`` runs once,
-    in this process, before any work (what every worker then shares). ``typesets`` says
-    whether the work lays documents out, so WeasyPrint is imported ahead.
+    helpers that cannot cross a fork, such as the citation worker). ``prepare`` makes what
+    all the work shares, and ``install(what it made)`` keeps it in this process before any
+    work: workers inherit it. ``typesets`` says whether the work lays documents out, so
+    WeasyPrint is imported ahead; when the work stays in this process, ``prepare`` then
+    runs in a forked process of its own (its value must pickle) while WeasyPrint imports.
     """
     jobs = min(jobs or default_jobs(), len(items))
     if in_this_process(jobs, len(items)):
         if start and items:
             start()  # first: what it begins (node building its engine) runs beside the rest
-        if prepare:
-            prepare()
-        if typesets and items:
+        if prepare and typesets and items:
+            prepared = Beside(prepare)
             _warm_up()
+            install(prepared.result())
+        elif prepare:
+            install(prepare())
         with _frozen():
             yield from (function(shared, item) for item in items)
         return
     if prepare:
-        prepare()
+        install(prepare())
     if typesets:
         _warm_up()
     global _shared, _function

@@ -8,7 +8,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import SAMPLE, run
+from conftest import SAMPLE, TEMPLATES, run
 
 from generator import workers
 
@@ -111,3 +111,33 @@ def test_work_beside_can_be_cancelled():
     started = time.monotonic()
     beside.cancel()
     assert time.monotonic() - started < 5
+
+
+def test_one_pdf_rendered_beside_the_import_is_the_pdf_a_whole_build_makes(runner, tmp_path):
+    # A build of one full-length PDF renders its HTML in a forked process while WeasyPrint
+    # imports, from formatted citations on disk (so: a second build) and hands it over.
+    whole, alone = tmp_path / "whole", tmp_path / "alone"
+    assert run(runner, SAMPLE, "build", "-f", "pdf", "-o", str(whole)).exit_code == 0
+    for brief, audience in [("harbor-memo", "staff"), ("harbor-perspective", "public")]:
+        result = run(runner, SAMPLE, "build", brief, "-a", audience, "-l", "full", "-f", "pdf",
+                     "-o", str(alone))
+        assert result.exit_code == 0, result.output
+        name = f"{brief}/{audience}-full.pdf"
+        assert (alone / name).read_bytes() == (whole / name).read_bytes()
+
+
+def test_a_document_rendered_elsewhere_serves_only_its_own_plan():
+    from dataclasses import replace
+
+    from generator import pipeline, render
+    from generator.load import load_content
+
+    content = load_content(SAMPLE).content
+    memo = pipeline.plan_for(content, pipeline.Target("harbor-memo", "staff", "full", "pdf"))
+    made = render.Rendered("<p>made elsewhere</p>", 3)
+    render.remember(memo, "print", made)
+    other = replace(memo, bibliography=not memo.bibliography)
+    assert render.render(other, content, TEMPLATES, "print") is not made
+    assert render.render(memo, content, TEMPLATES, "screen") is not made
+    assert render.render(memo, content, TEMPLATES, "print") is made
+    assert render.render(memo, content, TEMPLATES, "print") is not made  # used once

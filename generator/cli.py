@@ -427,9 +427,9 @@ def serve(ctx, brief_ids, audiences, lengths, formats, out_dir, host, port, allo
     threading.Thread(target=server.serve_forever, daemon=True).start()
     bound_host, bound_port = server.server_address[:2]
     _stop_on_terminate()  # before saying it serves: a supervisor may stop it at once
-    click.echo(f"Serving {out_dir}/ at http://{_url_host(bound_host)}:{bound_port}/ "
-               "(Ctrl-C to stop)")
     try:
+        click.echo(f"Serving {out_dir}/ at http://{_url_host(bound_host)}:{bound_port}/ "
+                   "(Ctrl-C to stop)")
         preview_server.watch_and_rebuild(project, out, selection, preview, _report_build)
     except KeyboardInterrupt:
         click.echo("Stopped.")

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from generator import glyphs, publish, render, select, variants
 from generator.fitting import fit
+from generator.markdown import typographic
 from generator.models import Content, Pack
 from generator.publish import output_path
 
@@ -70,7 +71,7 @@ def _pack_html(project, content: Content, pack: Pack, plans: list, marking: str,
         anchor = f"part{number}-"
         key = (plan.brief.id, plan.audience.id, plan.length.id)
         parts.append({
-            "title": plan.brief.title,
+            "title": typographic(plan.brief.title),
             "audience": plan.audience.name,
             "length": plan.length.label,
             "href": f"#{anchor}document" if medium == "print" else f"../{output_path(*key, 'html')}",
@@ -80,6 +81,9 @@ def _pack_html(project, content: Content, pack: Pack, plans: list, marking: str,
     authors = dict.fromkeys(a.name for plan in plans for a in plan.brief.authors)
     context = {
         "pack": pack, "parts": parts, "marking": marking, "medium": medium,
+        # set as the briefs' own titles are: curly quotes (YAML gives plain text)
+        **{field: typographic(getattr(pack, field) or "")
+           for field in ("title", "subtitle", "recipient")},
         "authors": list(authors), "language": pack.language or content.settings.language,
         "paper": pack.paper or content.settings.paper,
     }

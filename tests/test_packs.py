@@ -126,3 +126,18 @@ def test_a_marking_outside_the_declared_order_is_reported(runner, sample):
     result = run(runner, sample, "check")
     assert result.exit_code == 1
     assert "unknown marking 'UNCLASSIFIED // FOR PUBLIC RELEASE'" in result.stderr
+
+
+def test_pack_cover_sets_quotes_as_the_briefs_do(sample, runner, tmp_path):
+    pack = sample / "packs" / "council-pack.yaml"
+    pack.write_text(pack.read_text()
+                    .replace("for the March session", "for the Council's \"March\" session")
+                    .replace("Members of the Harbor Council", "the Council's members"))
+    out = tmp_path / "out"
+    assert run(runner, sample, "pack", "council-pack", "-o", str(out)).exit_code == 0
+    cover = PdfReader(out / "packs" / "council-pack.pdf").pages[0].extract_text()
+    assert "for the Council\u2019s \u201cMarch\u201d session" in cover
+    assert "Prepared for the Council\u2019s members" in cover
+    assert "'" not in cover and '"' not in cover
+    index = (out / "packs" / "council-pack.html").read_text()
+    assert "Council\u2019s \u201cMarch\u201d" in index

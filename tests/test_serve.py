@@ -11,6 +11,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,7 @@ from conftest import SAMPLE, TEMPLATES, run
 from generator.serve import error_page, for_preview
 
 PAGE = "harbor-memo/staff-full.html"
+PDF = "harbor-memo/staff-full.pdf"
 TOPIC = "topics/harbor-overview.md"
 SENTENCE = "up from 9 million a decade earlier"
 
@@ -62,11 +64,12 @@ def project(tmp_path: Path) -> Path:
 
 
 @contextlib.contextmanager
-def brief_serve(project: Path):
-    """Run `brief serve` (one output, any free port) in its own process; yield its base URL,
-    stdout and stderr lines, and the process."""
+def brief_serve(project: Path, *options: str):
+    """Run `brief serve` (one output, any free port, then any options) in its own process;
+    yield its base URL, stdout and stderr lines, and the process."""
     command = [sys.executable, "-m", "generator", "--content", "content", "--templates",
-               "templates", "serve", "harbor-memo", "-a", "staff", "-l", "full", "--port", "0"]
+               "templates", "serve", "harbor-memo", "-a", "staff", "-l", "full", "--port", "0",
+               *options]
     # As from a terminal, where Ctrl-C reaches it: a shell running the tests as a background
     # job has SIGINT ignored, a setting children inherit (and Python then installs no
     # KeyboardInterrupt handler).
@@ -116,6 +119,59 @@ def test_serve_rebuilds_and_reloads_the_page_shows_errors_and_recovers(browser, 
         assert process.wait(timeout=30) == 0
         out.wait_for("Stopped.")
         assert "Traceback" not in err.text()
+
+
+def test_serve_reloads_on_a_template_or_stylesheet_change_and_serves_the_built_pdf(
+        browser, project):
+    """The templates folder is watched as the content is: editing a template's text or the
+    stylesheet reloads the open page with the change. The PDF built beside the page is
+    served as written, before and after the rebuild."""
+    memo = project / "templates" / "types" / "policy-memo.html"
+    css = project / "templates" / "css" / "common.css"
+    label = "{% block doc_type %}Policy memo{% endblock %}"
+    assert label in memo.read_text(), "the memo template names its type in a block"
+    with brief_serve(project, "-f", "html", "-f", "pdf") as (url, out, err, process):
+        first_pdf = fetch(f"{url}/{PDF}")
+        assert first_pdf.startswith(b"%PDF-")
+        assert first_pdf == (project / "output" / PDF).read_bytes()
+
+        with visit(browser, f"{url}/{PAGE}", 1280) as seen:
+            page = seen.page
+            doc_type = page.locator(".doc-type")
+            expect(doc_type).to_have_text("Policy memo")
+
+            memo.write_text(memo.read_text().replace(
+                label, "{% block doc_type %}Harbor draft memo{% endblock %}"))
+            expect(doc_type).to_have_text("Harbor draft memo", timeout=60_000)
+
+            # Appended last, so it wins over the rule it overrides; the page's CSP allows
+            # the new stylesheet by its new hash.
+            css.write_text(css.read_text() + "\n.doc-type { color: rgb(1, 2, 3); }\n")
+            expect(doc_type).to_have_css("color", "rgb(1, 2, 3)", timeout=60_000)
+            assert seen.problems() == []
+
+        # The page reloads after the build is published, so the PDF is the rebuilt one.
+        rebuilt_pdf = fetch(f"{url}/{PDF}")
+        assert rebuilt_pdf.startswith(b"%PDF-") and rebuilt_pdf != first_pdf
+        assert rebuilt_pdf == (project / "output" / PDF).read_bytes()
+        assert "HARBOR DRAFT MEMO" in pdf_text(project / "output" / PDF).upper()
+
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=30) == 0
+        assert "Traceback" not in err.text()
+
+
+def fetch(url: str) -> bytes:
+    with urllib.request.urlopen(url, timeout=30) as response:
+        assert response.status == 200
+        assert response.headers["Content-Type"] == "application/pdf"
+        return response.read()
+
+
+def pdf_text(path: Path) -> str:
+    from pypdf import PdfReader
+
+    return " ".join(page.extract_text() for page in PdfReader(path).pages)
 
 
 def test_serve_stops_cleanly_when_terminated(project):

@@ -51,6 +51,16 @@ def built_sample(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def default_build(tmp_path_factory) -> Path:
+    """The default content built once (PDF and HTML), for the tests that read it back.
+    Read it; never change it."""
+    out = tmp_path_factory.mktemp("default") / "output"
+    result = run(CliRunner(), ROOT / "content", "build", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    return out
+
+
+@pytest.fixture(scope="session")
 def browser():
     """Return Chromium, launched once for the whole session (see tests/browser.py)."""
     from browser import launch

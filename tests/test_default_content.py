@@ -18,16 +18,6 @@ def test_default_content_passes_check(runner):
     assert result.exit_code == 0, result.stderr
 
 
-@pytest.fixture(scope="module")
-def default_build(tmp_path_factory):
-    from click.testing import CliRunner
-
-    out = tmp_path_factory.mktemp("default") / "output"
-    result = run(CliRunner(), ROOT / "content", "build", "-o", str(out))
-    assert result.exit_code == 0, result.output
-    return out
-
-
 def test_default_build_makes_every_declared_output(default_build):
     content = load_content(ROOT / "content").content
     declared = {f"{b.id}/{a}-{length}.{fmt}" for b in content.briefs.values()

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pikepdf
 import pytest
-from conftest import ROOT, run
+from conftest import ROOT
 
 from generator.load import load_content
 
@@ -31,18 +31,6 @@ HEADING = re.compile(r"H[1-6]")
 TEXT_BLOCKS = {"P": "p", "LBody": "li", "BlockQuote": "blockquote"}
 # What a text block's own text leaves out: the blocks nested in it, read on their own.
 NESTED = {*TEXT_BLOCKS, "L", "Table", "Figure", "Caption", *(f"H{n}" for n in range(1, 7))}
-
-
-@pytest.fixture(scope="module")
-def default_build(tmp_path_factory) -> Path:
-    """Build the default content once (both formats, which costs no more than PDF alone:
-    the HTML is the continuity reference below)."""
-    from click.testing import CliRunner
-
-    out = tmp_path_factory.mktemp("layout") / "output"
-    result = run(CliRunner(), ROOT / "content", "build", "-o", str(out))
-    assert result.exit_code == 0, result.output
-    return out
 
 
 @pytest.fixture(scope="module")

@@ -209,7 +209,7 @@ def build(project: Project, out_dir: Path, briefs=(), audiences=(), lengths=(), 
     typeset.forget_fonts()
     shared = (project, content, out_dir, emit_print_html, pdf_variant)
     prepare = partial(_prepare, project, content, [key for key, _, _ in work],
-                      _lone_document(content, work, jobs))
+                      _lone_document(content, work))
     for key, records, error in workers.run(_build_one, work, shared, jobs, start, prepare,
                                            _typesets(content, todo), _install):
         report.done += 1
@@ -293,11 +293,11 @@ def _install(prepared: _Prepared) -> None:
         render.remember(prepared.document[0], "print", prepared.document[1])
 
 
-def _lone_document(content: Content, work: list, jobs: int | None) -> select.Plan | None:
-    """Return the plan of the build's only work, when that is one unfitted PDF built in
-    this process from formatted citations on disk (a worker rendering ahead would start a
-    citation engine of its own)."""
-    if len(work) != 1 or not workers.in_this_process(jobs, 1) or not notes.CACHE.populated():
+def _lone_document(content: Content, work: list) -> select.Plan | None:
+    """Return the plan of the build's only work (done in this process), when that is one
+    unfitted PDF built from formatted citations on disk (a process rendering it ahead would
+    start a citation engine of its own)."""
+    if len(work) != 1 or not notes.CACHE.populated():
         return None
     key, formats, _ = work[0]
     if key[0] == "pack" or "pdf" not in formats or content.lengths[key[2]].pages is not None:

@@ -178,38 +178,36 @@ def build(project: Project, out_dir: Path, briefs=(), audiences=(), lengths=(), 
     the PDFs.
     """
     started = time.perf_counter()
-    content = load_project(project)
-    targets = _targets(content, briefs, audiences, lengths, formats, pack_ids)
-    targets = select_shard(targets, *shard)
-    publish.check_output_dir(out_dir)
-    publish.remove_leftovers(out_dir)
     _require("PDF variant", [pdf_variant], variants.VARIANTS)
-    hasher = InputHasher(content, project.templates)
-    report = BuildReport()
-    todo = targets if force else _stale(targets, hasher, out_dir, report, pdf_variant)
+    plan = partial(_plan_build, project, out_dir, briefs, audiences, lengths, formats, force,
+                   shard, pack_ids, pdf_variant)
     _open_caches(project)
+    if _names_one_pdf(briefs, audiences, lengths, formats, pack_ids) and (
+            force or _edited_since_built(project, out_dir)):
+        # One document to lay out, whatever the content says: import WeasyPrint now, while
+        # a process of its own reads and checks the content and renders the document.
+        ahead = workers.Beside(partial(_plan_and_prepare, plan, project))
+        workers.warm_up()
+        planned, prepared = ahead.result()
+    else:
+        planned, prepared = plan(), None
+    content, todo, work = planned.content, planned.todo, planned.work
+    report = BuildReport(skipped=planned.skipped, warnings=planned.warnings, planned=len(work))
     # With answers on disk, most builds need no citation worker: start one ahead only when
-    # there are none yet. Work done in this process starts it now, so that node builds its
-    # engine (most of a second) while the documents are checked.
-    start = None if notes.CACHE.populated() else partial(
+    # there are none yet (and none was needed ahead). Work done in this process starts it
+    # at once, so that node builds its engine (most of a second) beside the charts and
+    # WeasyPrint's import.
+    start = None if prepared or notes.CACHE.populated() else partial(
         _warm_citations, project.templates, content)
-    if start and workers.in_this_process(jobs, len(_by_variant(todo))):
+    if start and workers.in_this_process(jobs, len(work)):
         start()
         start = None
-    if problems := preflight(content, project.templates,
-                             [t.key for t in todo if isinstance(t, Target)]):
-        raise ContentError(problems)
-    if any(t.format == "html" for t in targets):  # every page needs them, built or not
-        fonts.publish_fonts(out_dir, project.content)
-    if any(t.format == "pdf" for t in todo) and not fonts.has_subsetter():
-        report.warnings.append(fonts.SUBSETTER_WARNING)
-    work = [(key, group, hasher.for_key(key)) for key, group in _by_variant(todo).items()]
-    work.sort(key=lambda item: _expected_cost(content, item[0]), reverse=True)
-    report.planned = len(work)
+    if prepared:
+        _install(prepared)
     typeset.forget_fonts()
     shared = (project, content, out_dir, emit_print_html, pdf_variant)
-    prepare = partial(_prepare, project, content, [key for key, _, _ in work],
-                      _lone_document(content, work))
+    prepare = None if prepared else partial(_prepare, project, content,
+                                            [key for key, _, _ in work], None)
     for key, records, error in workers.run(_build_one, work, shared, jobs, start, prepare,
                                            _typesets(content, todo), _install):
         report.done += 1
@@ -224,6 +222,75 @@ def build(project: Project, out_dir: Path, briefs=(), audiences=(), lengths=(), 
         report.manifest = publish.write_manifest(out_dir, report.records)
     report.seconds = time.perf_counter() - started
     return report
+
+
+@dataclass
+class _Planned:
+    """What a build will do: its content, the targets to make, and the work they form."""
+
+    content: Content
+    todo: list  # Target and PackTarget
+    work: list[tuple]  # (key, formats, inputs), longest first
+    skipped: list[Target]
+    warnings: list[str]
+
+
+def _plan_build(project: Project, out_dir: Path, briefs, audiences, lengths, formats, force,
+                shard, pack_ids, pdf_variant) -> _Planned:
+    """Load and check the content, find what is out of date, and render every document to
+    build (both media) so that a template error stops the build before anything is written."""
+    content = load_project(project)
+    targets = _targets(content, briefs, audiences, lengths, formats, pack_ids)
+    targets = select_shard(targets, *shard)
+    publish.check_output_dir(out_dir)
+    publish.remove_leftovers(out_dir)
+    hasher = InputHasher(content, project.templates)
+    skipped: list[Target] = []
+    todo = targets if force else _stale(targets, hasher, out_dir, skipped, pdf_variant)
+    if problems := preflight(content, project.templates,
+                             [t.key for t in todo if isinstance(t, Target)]):
+        raise ContentError(problems)
+    if any(t.format == "html" for t in targets):  # every page needs them, built or not
+        fonts.publish_fonts(out_dir, project.content)
+    warnings = []
+    if any(t.format == "pdf" for t in todo) and not fonts.has_subsetter():
+        warnings.append(fonts.SUBSETTER_WARNING)
+    work = [(key, group, hasher.for_key(key)) for key, group in _by_variant(todo).items()]
+    work.sort(key=lambda item: _expected_cost(content, item[0]), reverse=True)
+    return _Planned(content, todo, work, skipped, warnings)
+
+
+def _names_one_pdf(briefs, audiences, lengths, formats, pack_ids) -> bool:
+    """Return whether a build's options name one brief, audience and length, and a PDF."""
+    return (pack_ids is None and len(briefs) == len(audiences) == len(lengths) == 1
+            and (not formats or "pdf" in formats))
+
+
+def _edited_since_built(project: Project, out_dir: Path) -> bool:
+    """Return whether a content or template file is newer than the last build's manifest:
+    a guess, from the files' times alone, that a build has work to do (its hashes decide)."""
+    try:
+        built = (out_dir / publish.MANIFEST).stat().st_mtime
+    except OSError:
+        return True
+    for folder in (project.content, project.templates):
+        for path in folder.rglob("*"):
+            try:
+                if path.stat().st_mtime > built:
+                    return True
+            except OSError:
+                return True
+    return False
+
+
+def _plan_and_prepare(plan, project: Project) -> tuple[_Planned, _Prepared]:
+    """Plan the build, then do what its one document needs before it is laid out."""
+    planned = plan()
+    keys = [key for key, _, _ in planned.work]
+    lone = _lone_document(planned.content, planned.work)
+    if lone is not None and not notes.CACHE.populated():
+        _warm_citations(project.templates, planned.content)  # node works beside the charts
+    return planned, _prepare(project, planned.content, keys, lone)
 
 
 def _typesets(content: Content, todo: list) -> bool:
@@ -294,10 +361,9 @@ def _install(prepared: _Prepared) -> None:
 
 
 def _lone_document(content: Content, work: list) -> select.Plan | None:
-    """Return the plan of the build's only work (done in this process), when that is one
-    unfitted PDF built from formatted citations on disk (a process rendering it ahead would
-    start a citation engine of its own)."""
-    if len(work) != 1 or not notes.CACHE.populated():
+    """Return the plan of the build's only work, when that is one PDF laid out as planned
+    (no page budget to fit)."""
+    if len(work) != 1:
         return None
     key, formats, _ = work[0]
     if key[0] == "pack" or "pdf" not in formats or content.lengths[key[2]].pages is not None:
@@ -352,8 +418,8 @@ def select_shard(targets: list, index: int, count: int) -> list:
 
 
 def _stale(targets: list[Target], hasher: InputHasher, out_dir: Path,
-           report: BuildReport, pdf_variant: str) -> list[Target]:
-    """Return the targets that need building; record the others as skipped."""
+           skipped: list[Target], pdf_variant: str) -> list[Target]:
+    """Return the targets that need building; add the others to skipped."""
     built = {record["path"]: record for record in publish.read_manifest(out_dir)}
     stale = []
     for target in targets:
@@ -363,7 +429,7 @@ def _stale(targets: list[Target], hasher: InputHasher, out_dir: Path,
         if record and record.get("input_hash") == input_hash(inputs, length, target.format,
                                                              pdf_variant) \
                 and publish.is_intact(out_dir, record):
-            report.skipped.append(target)
+            skipped.append(target)
         else:
             stale.append(target)
     return stale

@@ -51,7 +51,7 @@ def run(function: Callable, items: list, shared: tuple, jobs: int | None,
             start()  # first: what it begins (node building its engine) runs beside the rest
         if prepare and typesets and items:
             prepared = Beside(prepare)
-            _warm_up()
+            warm_up()
             install(prepared.result())
         elif prepare:
             install(prepare())
@@ -61,7 +61,7 @@ def run(function: Callable, items: list, shared: tuple, jobs: int | None,
     if prepare:
         install(prepare())
     if typesets:
-        _warm_up()
+        warm_up()
     global _shared, _function
     _shared, _function = shared, function
     context = multiprocessing.get_context("fork")
@@ -90,8 +90,10 @@ def _call(item):
     return _function(_shared, item)
 
 
-def _warm_up() -> None:
-    import weasyprint  # noqa: F401  (imported before forking, shared by every worker)
+def warm_up() -> None:
+    """Import WeasyPrint (most of a second), ahead of the work or before forking workers:
+    every worker then shares it."""
+    import weasyprint  # noqa: F401
 
 
 

@@ -31,8 +31,11 @@ def snapshot(folder: Path) -> dict[str, str]:
             for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
+ONE_PDF = ("build", "harbor-perspective", "-a", "public", "-l", "full", "-f", "pdf")  # in a fork
+
+
 @pytest.mark.parametrize("case", CASES)
-@pytest.mark.parametrize("command", ["check", "build"])
+@pytest.mark.parametrize("command", ["check", "build", ONE_PDF], ids=["check", "build", "one"])
 def test_bad_input_is_reported_with_its_location_and_nothing_is_written(
         case, command, runner, tmp_path, monkeypatch):
     root = make_project(tmp_path, case)
@@ -42,7 +45,8 @@ def test_bad_input_is_reported_with_its_location_and_nothing_is_written(
     (output / "harbor-memo" / "staff-full.pdf").write_bytes(b"%PDF-1.7 an earlier build")
     before = snapshot(output)
 
-    result = run(runner, Path("content"), command, templates=Path("templates"))
+    result = run(runner, Path("content"), *([command] if isinstance(command, str) else command),
+                 templates=Path("templates"))
 
     expected = (BROKEN / case / "expected.txt").read_text().strip()
     assert result.exit_code == 1, result.output

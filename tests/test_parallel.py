@@ -141,3 +141,31 @@ def test_a_document_rendered_elsewhere_serves_only_its_own_plan():
     assert render.render(memo, content, TEMPLATES, "screen") is not made
     assert render.render(memo, content, TEMPLATES, "print") is made
     assert render.render(memo, content, TEMPLATES, "print") is not made  # used once
+
+
+def _brief(*args: str, content, cwd) -> subprocess.CompletedProcess:
+    """Run brief in a fresh process (no threads: where a build forks to read the content
+    while WeasyPrint imports)."""
+    return subprocess.run([sys.executable, "-m", "generator", "--content", str(content),
+                           "--templates", str(TEMPLATES), *args],
+                          capture_output=True, text=True, cwd=cwd)
+
+
+def test_one_pdf_built_from_a_fresh_process_is_the_same_and_errors_read_the_same(
+        sample, tmp_path):
+    whole, alone = tmp_path / "whole", tmp_path / "alone"
+    assert _brief("build", "-f", "pdf", "-o", str(whole), content=sample,
+                  cwd=tmp_path).returncode == 0
+    one = ("build", "harbor-memo", "-a", "staff", "-l", "full", "-f", "pdf", "-o", str(alone))
+    done = _brief(*one, content=sample, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    name = "harbor-memo/staff-full.pdf"
+    assert (alone / name).read_bytes() == (whole / name).read_bytes()
+    before = (alone / name).read_bytes()
+
+    (sample / "audiences" / "staff.yaml").write_text("name: Committee staff\ncolour: blue\n")
+    broken = _brief(*one, "--force", content=sample, cwd=tmp_path)
+    assert broken.returncode == 1
+    assert "staff.yaml:2: unknown field 'colour'" in broken.stderr
+    assert "Traceback" not in broken.stderr
+    assert (alone / name).read_bytes() == before

@@ -88,7 +88,8 @@ def bench_scale(repeat: int) -> list[str]:
          f"{'linear' if linear else 'faster than linear'} {linear_mark}"),
         (f"- `brief check` of {large:,} topics, nothing changed since the last check: "
          f"**{largest:.2f} s** (target < {CHECK_TARGET:.0f} s) {mark}; with nothing remembered "
-         f"(a fresh clone, every document rendered for both media): "
+         f"(a fresh clone: every file schema-checked, every piece of prose parsed, every "
+         f"template compiled and rendered once per document type, lead and medium): "
          f"{median(colds[large]):.2f} s {cold_mark}"),
     ]
     if profile:

@@ -126,6 +126,12 @@ def assert_banner_top_and_bottom(pdf: Path, banner: str) -> None:
         assert len(marked) == 2, (*where, "banners printed", marked)
 
 
+def assert_marked(pdf: Path, marking: str) -> None:
+    """The marking is the banner of every page and the PDF's /marking metadata."""
+    assert_banner_top_and_bottom(pdf, marking)
+    assert PdfReader(pdf).metadata["/marking"] == marking
+
+
 def build(content: Path, out: Path, *args: str):
     result = run(CliRunner(), content, "build", "-f", "pdf", "-o", str(out), *args)
     assert result.exit_code == 0, result.output
@@ -382,8 +388,7 @@ def test_the_banner_is_at_the_top_and_bottom_of_every_page(big):
     for name, record in records(big["out"]).items():
         pdf = big["out"] / record["path"]
         if record["audience"] == "staff":
-            assert_banner_top_and_bottom(pdf, "UNCLASSIFIED // FOR PUBLIC RELEASE")
-            assert PdfReader(pdf).metadata["/marking"] == "UNCLASSIFIED // FOR PUBLIC RELEASE"
+            assert_marked(pdf, "UNCLASSIFIED // FOR PUBLIC RELEASE")
         else:
             assert "/marking" not in PdfReader(pdf).metadata, name
             assert not any(b in text_of(pdf) for b in BANNERS), name
@@ -411,12 +416,10 @@ def test_a_restrictive_topic_cut_by_the_budget_does_not_raise_the_banner(sample,
     assert len(PdfReader(one_page).pages) == 1
     text = text_of(one_page)
     assert "Keepers and their history" not in text and "(S)" not in text
-    assert_banner_top_and_bottom(one_page, "UNCLASSIFIED // FOR PUBLIC RELEASE")
-    assert PdfReader(one_page).metadata["/marking"] == "UNCLASSIFIED // FOR PUBLIC RELEASE"
+    assert_marked(one_page, "UNCLASSIFIED // FOR PUBLIC RELEASE")
     full = out / found["harbor-memo/staff-full"]["path"]
     assert "(S) Keepers and their history" in text_of(full)
-    assert_banner_top_and_bottom(full, "SECRET")
-    assert PdfReader(full).metadata["/marking"] == "SECRET"
+    assert_marked(full, "SECRET")
 
 
 def test_a_restrictive_key_point_cut_by_the_budget_does_not_raise_the_banner(sample, tmp_path):
@@ -437,12 +440,10 @@ def test_a_restrictive_key_point_cut_by_the_budget_does_not_raise_the_banner(sam
     assert plan["included"].get("keepers-history") == "summary", plan
     assert plan["key_points"].get("keepers-history") in ("0 of 2", "1 of 2"), plan
     assert "(CUI)" not in text_of(one_page) and "want the light kept" not in text_of(one_page)
-    assert_banner_top_and_bottom(one_page, "UNCLASSIFIED // FOR PUBLIC RELEASE")
-    assert PdfReader(one_page).metadata["/marking"] == "UNCLASSIFIED // FOR PUBLIC RELEASE"
+    assert_marked(one_page, "UNCLASSIFIED // FOR PUBLIC RELEASE")
     two_page = out / found["harbor-memo/staff-two-page"]["path"]
     assert "(CUI) 64% of residents want the light kept" in text_of(two_page)
-    assert_banner_top_and_bottom(two_page, "CONTROLLED UNCLASSIFIED INFORMATION")
-    assert PdfReader(two_page).metadata["/marking"] == "CONTROLLED UNCLASSIFIED INFORMATION"
+    assert_marked(two_page, "CONTROLLED UNCLASSIFIED INFORMATION")
 
 
 def test_a_brief_marking_is_printed_on_every_page_and_in_the_metadata(sample, tmp_path):

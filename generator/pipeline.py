@@ -113,22 +113,26 @@ def check(project: Project, stale_after=None, today=None) -> list[Problem]:
     from generator.sourcing import stale_facts
 
     loaded = load_content(project.content)
-    # The templates render (in a process of their own, on another CPU) while the content is
-    # validated; what they find counts only if the content is valid.
-    rendered = workers.Beside(partial(_check_templates_on, loaded.content, project.templates))
+    # The print documents render in a process of their own, on the other CPU, while the
+    # content is validated here, and then the screen pages: what they find counts only if
+    # the content is valid.
+    printed = workers.Beside(partial(_check_templates_on, loaded.content, project.templates,
+                                     "print"))
     problems = loaded.problems + _validate(project, loaded.content)
     if stale_after is not None:
         problems += stale_facts(loaded.content, stale_after, today or dt.date.today())
     if any(not p.warning for p in problems):
-        rendered.cancel()
+        printed.cancel()
         return problems
-    return problems + rendered.result()
+    found = _check_templates_on(loaded.content, project.templates, "screen")
+    return problems + [p for p in printed.result() if p not in found] + found
 
 
-def _check_templates_on(content: Content, templates: Path) -> list[Problem]:
-    """Render the templates once per document type and lead with real content."""
+def _check_templates_on(content: Content, templates: Path, medium: str) -> list[Problem]:
+    """Render the templates for a medium once per document type and lead, with real
+    content."""
     variants = [t.key for t in matrix(content, formats=("html",))]
-    return preflight(content, templates, variants, every_document=False)
+    return preflight(content, templates, variants, every_document=False, media=(medium,))
 
 
 def matrix(content: Content, briefs=(), audiences=(), lengths=(), formats=()) -> list[Target]:

@@ -32,10 +32,10 @@ MEDIA = ("print", "screen")  # as render.MEDIA; not imported, so a clean pass im
 
 
 def preflight(content: Content, templates: Path, variants: list[tuple[str, str, str]],
-              every_document: bool = True) -> list[Problem]:
-    """Render the documents of the variants (brief, audience, length) for both media and
-    return the problems found (template errors naming template and line). Unless
-    every_document, render only the fullest document of each type and lead."""
+              every_document: bool = True, media: tuple[str, ...] = MEDIA) -> list[Problem]:
+    """Render the documents of the variants (brief, audience, length) for the media (both,
+    unless told) and return the problems found (template errors naming template and line).
+    Unless every_document, render only the fullest document of each type and lead."""
     passed = DiskCache.for_project(content.root.parent, "preflight")
     hasher = InputHasher(content, templates)
     problems: list[Problem] = []
@@ -44,21 +44,23 @@ def preflight(content: Content, templates: Path, variants: list[tuple[str, str, 
         plans = _fullest_per_type(plans)
     for group, (plan, lengths) in plans.items():
         # The plan follows from the inputs and the lengths it serves.
-        key = DiskCache.key(hasher.inputs(group[0], group[1]), group, lengths, code_digest())
+        key = DiskCache.key(hasher.inputs(group[0], group[1]), group, lengths,
+                            plan.bibliography, media, code_digest())
         if passed.get(key):
             continue
-        found = _render(plan, content, templates)
+        found = _render(plan, content, templates, media)
         problems += [p for p in found if p not in problems]
         if not found:
             passed.put(key, True)
     return problems
 
 
-def _render(plan: select.Plan, content: Content, templates: Path) -> list[Problem]:
+def _render(plan: select.Plan, content: Content, templates: Path,
+            media: tuple[str, ...]) -> list[Problem]:
     from generator import render
 
     found: list[Problem] = []
-    for medium in MEDIA:
+    for medium in media:
         try:
             render.render(plan, content, templates, medium, dry_run=True)
         except BriefError as error:

@@ -14,6 +14,7 @@ from generator.schemacheck import check_schema, schema_digest
 from generator.yamldoc import Limits, YamlDoc, YamlError, decode_text, parse_yaml, read_bytes
 
 YAML_SUFFIXES = (".yaml", ".yml")
+SPLIT_FROM = 200  # files in one folder from which two processes read them
 
 
 @dataclass
@@ -127,13 +128,39 @@ class _Reader:
 
     def folder(self, name: str, suffixes: tuple, kind: str, build) -> dict:
         items: dict = {}
-        for path in self.paths(name, suffixes):
-            doc = self.parse_topic(path) if kind == "topic" else self.parse(path, kind)
-            if doc is None:
+        for path, item in self.read_all(self.paths(name, suffixes), kind, build):
+            if item is None:
                 self.unreadable.add(f"{kind}:{path.stem}")
             else:
-                self.add(items, build(path, *doc) if kind == "topic" else build(path, doc), kind)
+                self.add(items, item, kind)
         return items
+
+    def read_all(self, paths: list[Path], kind: str, build) -> list[tuple[Path, object]]:
+        """Return (path, item or None) for each file, in order. Many files are read in two
+        processes, half each (the YAML and schema checks are most of a large base's load)."""
+        if len(paths) < SPLIT_FROM:
+            return self.read_each(paths, kind, build)
+        from functools import partial
+
+        from generator.workers import Beside
+
+        half = len(paths) // 2
+        other = Beside(partial(_read_part, self.root, self.max_bytes, self.limits,
+                               paths[half:], kind, build))
+        found = self.read_each(paths[:half], kind, build)
+        more, problems, digests = other.result()
+        self.problems += problems
+        self.digests.update(digests)
+        return found + more
+
+    def read_each(self, paths: list[Path], kind: str, build) -> list[tuple[Path, object]]:
+        found = []
+        for path in paths:
+            doc = self.parse_topic(path) if kind == "topic" else self.parse(path, kind)
+            item = None if doc is None else build(path, *doc) if kind == "topic" \
+                else build(path, doc)
+            found.append((path, item))
+        return found
 
     def parse_topic(self, path: Path):
         try:
@@ -229,6 +256,15 @@ class _Reader:
                 f"already defined at {first.path}:{first.line}; rename one of them"))
             return
         items[item.id] = item
+
+
+def _read_part(root: Path, max_bytes: int, limits: Limits, paths: list[Path], kind: str,
+               build) -> tuple[list, list[Problem], dict[Path, str]]:
+    """Read some files of a folder with a reader of their own (in another process): return
+    what read_each returns, the problems met and the files' digests."""
+    reader = _Reader(root)
+    reader.max_bytes, reader.limits = max_bytes, limits
+    return reader.read_each(paths, kind, build), reader.problems, reader.digests
 
 
 def split_front_matter(text: str) -> tuple[str, int, str]:

@@ -373,6 +373,18 @@ class Scan:
 
 
 SCANS = DiskTable(None)  # set by the pipeline: scans kept between runs, by the text's hash
+_scanned: dict[str, Scan] = {}  # scans another process made (remember_scans)
+
+
+def remember_scans(found: dict[str, Scan]) -> None:
+    """Keep the scans another process made, by text (and on disk, as this one's are)."""
+    _scanned.update(found)
+    for text, made in found.items():
+        SCANS.put(_scan_key(text), made.to_json())
+
+
+def _scan_key(text: str) -> str:
+    return hashlib.sha256(f"{code_digest()}\0{text}".encode()).hexdigest()
 
 
 @lru_cache(maxsize=65536)
@@ -381,7 +393,9 @@ def scan(text: str) -> Scan:
     every piece of prose; one walk answers them all, and the answer is small enough to
     keep for every piece (in memory and on disk), while parses are large and only the
     most recent are kept."""
-    key = hashlib.sha256(f"{code_digest()}\0{text}".encode()).hexdigest()
+    if text in _scanned:
+        return _scanned[text]
+    key = _scan_key(text)
     kept = SCANS.get(key)
     if kept is not None:
         try:

@@ -48,7 +48,7 @@ def stale_facts(content: Content, older_than: dt.timedelta, today: dt.date) -> l
 def fact_uses(content: Content) -> dict[str, list[tuple]]:
     """Return, for each fact id, the (path, line) of every place prose names it."""
     uses: dict[str, list[tuple]] = {}
-    for prose in _all_prose(content):
+    for prose in all_prose(content):
         for fact_id, offset in markdown.find_facts(prose.text):
             uses.setdefault(fact_id, []).append((prose.origin.path, prose.origin.line + offset))
     for chart in content.charts.values():  # a chart's values may be facts too
@@ -86,7 +86,7 @@ def _uncited_sources(content: Content) -> list[Problem]:
     cited = {fact.source for fact in content.facts.values()}
     cited |= {source for chart in content.charts.values()
               for source, _ in citations(chart, content.facts)}
-    for prose in _all_prose(content):
+    for prose in all_prose(content):
         cited |= {c.source for c in markdown.find_citations(prose.text)}
     return [Problem(source.origin.path, source.origin.line,
                     f"source '{source.id}' is never cited",
@@ -98,7 +98,7 @@ def _unsourced_numbers(content: Content) -> list[Problem]:
     """Warn about figures in prose that are neither facts nor followed, in the same
     sentence, by a citation. Years, ordinals and numbers inside names are not figures."""
     problems = []
-    for prose in _all_prose(content):
+    for prose in all_prose(content):
         for number, line in unsourced_numbers(prose.text):
             problems.append(Problem(
                 prose.origin.path, prose.origin.line + line,
@@ -108,9 +108,19 @@ def _unsourced_numbers(content: Content) -> list[Problem]:
     return problems
 
 
+_unsourced: dict[str, list[tuple[str, int]]] = {}  # found by another process
+
+
+def remember_unsourced(found: dict[str, list[tuple[str, int]]]) -> None:
+    """Keep what another process's unsourced_numbers found, by text."""
+    _unsourced.update(found)
+
+
 def unsourced_numbers(text: str) -> list[tuple[str, int]]:
     """Return (figure, line offset) for each number in the Markdown text that needs a
     source and has none in its sentence."""
+    if text in _unsourced:
+        return _unsourced[text]
     spans, text = _sentences(text), _blank(text)
     found = []
     for start, end in spans:
@@ -152,7 +162,8 @@ def _is_year(match: re.Match) -> bool:
         and not match.group(0).count(".")
 
 
-def _all_prose(content: Content) -> list[Prose]:
+def all_prose(content: Content) -> list[Prose]:
+    """Return every piece of prose in the content: the topics', then the briefs' own."""
     prose = [p for topic in content.topics.values() for p in topic.prose()]
     return prose + [p for brief in content.briefs.values() for p in brief.prose()]
 

@@ -46,8 +46,12 @@ class _References:
     charts: _Known
 
 
+SPLIT_FROM = 1000  # pieces of prose from which two processes read them
+
+
 def validate(content: Content, templates: Path) -> list[Problem]:
     """Return every problem in the content and templates."""
+    _read_prose(content)
     problems = check_templates(templates)
     types = _document_types(templates)
     refs = _References(content.root, *(_Known(kind, items, content) for kind, items in (
@@ -73,6 +77,30 @@ def validate(content: Content, templates: Path) -> list[Problem]:
     problems += charts.check(content)
     problems += sourcing.check(content)
     return problems
+
+
+def _read_prose(content: Content) -> None:
+    """Have a large base's prose read (parsed, and searched for unsourced figures) in two
+    processes, half each: most of what checking it costs."""
+    texts = sorted({prose.text for prose in sourcing.all_prose(content)})
+    if len(texts) < SPLIT_FROM:
+        return
+    from functools import partial
+
+    from generator.workers import Beside
+
+    half = len(texts) // 2
+    other = Beside(partial(_answers, texts[half:]))
+    _answers(texts[:half])
+    scans, unsourced = other.result()
+    markdown.remember_scans(scans)
+    sourcing.remember_unsourced(unsourced)
+
+
+def _answers(texts: list[str]) -> tuple[dict, dict]:
+    """Return the scan and the unsourced figures of each text."""
+    return ({text: markdown.scan(text) for text in texts},
+            {text: sourcing.unsourced_numbers(text) for text in texts})
 
 
 def _check_styles(content: Content, templates: Path) -> list[Problem]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import subprocess
 import sys
@@ -169,3 +170,37 @@ def test_one_pdf_built_from_a_fresh_process_is_the_same_and_errors_read_the_same
     assert "staff.yaml:2: unknown field 'colour'" in broken.stderr
     assert "Traceback" not in broken.stderr
     assert (alone / name).read_bytes() == before
+
+
+def test_a_check_that_reads_in_two_processes_finds_what_one_process_finds(sample, tmp_path):
+    """Large bases are read (files, then prose) half in a forked process: with the
+    thresholds lowered to the sample's size, a fresh process reports the same problems,
+    in the same order, as it does reading alone."""
+    for number in range(6):  # more topics, two of them broken, one citing a missing source
+        text = (sample / "topics" / "keepers-history.md").read_text()
+        text = text.replace("id: keepers-history", f"id: extra-{number}", 1)
+        if number == 2:
+            text = text.replace("[@", "[@no-such-source-", 1)
+        if number == 4:
+            text = text.replace("headline:", "headline: [unclosed", 1)
+        (sample / "topics" / f"extra-{number}.md").write_text(text)
+    code = ("import sys, generator.load as load, generator.validate as validate; "
+            "load.SPLIT_FROM = validate.SPLIT_FROM = int(sys.argv[1]); "
+            "from generator.cli import main; main(sys.argv[2:])")
+
+    def check(split_from: int) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-c", code, str(split_from), "--content", str(sample),
+             "--templates", str(TEMPLATES), "check"],
+            capture_output=True, text=True, cwd=tmp_path,
+            env={**os.environ, "BRIEF_CACHE_DIR": str(tmp_path / f"cache-{split_from}")})
+
+    alone, split = check(10**9), check(2)
+    assert alone.returncode == split.returncode == 1
+    assert "unknown source 'no-such-source-" in alone.stderr
+    assert "extra-4.md:" in alone.stderr
+    assert split.stderr == alone.stderr
+    kept = [json.loads((tmp_path / f"cache-{n}" / "scans" / "table.json").read_text())
+            for n in (10**9, 2)]
+    assert kept[1].keys() == kept[0].keys()  # the other process's reading is kept too
+    assert check(2).stderr == alone.stderr  # and again, from what the split run kept

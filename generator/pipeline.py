@@ -184,7 +184,7 @@ def build(project: Project, out_dir: Path, briefs=(), audiences=(), lengths=(), 
     started = time.perf_counter()
     _require("PDF variant", [pdf_variant], variants.VARIANTS)
     plan = partial(_plan_build, project, out_dir, briefs, audiences, lengths, formats, force,
-                   shard, pack_ids, pdf_variant)
+                   shard, pack_ids, pdf_variant, jobs)
     _open_caches(project)
     if _names_one_pdf(briefs, audiences, lengths, formats, pack_ids) and (
             force or _edited_since_built(project, out_dir)):
@@ -197,15 +197,10 @@ def build(project: Project, out_dir: Path, briefs=(), audiences=(), lengths=(), 
         planned, prepared = plan(), None
     content, todo, work = planned.content, planned.todo, planned.work
     report = BuildReport(skipped=planned.skipped, warnings=planned.warnings, planned=len(work))
-    # With answers on disk, most builds need no citation worker: start one ahead only when
-    # there are none yet (and none was needed ahead). Work done in this process starts it
-    # at once, so that node builds its engine (most of a second) beside the charts and
-    # WeasyPrint's import.
-    start = None if prepared or notes.CACHE.populated() else partial(
+    # Workers start a citation worker each, ahead, unless answers are on disk already (or
+    # the planning started this process's own).
+    start = None if prepared or planned.warmed or notes.CACHE.populated() else partial(
         _warm_citations, project.templates, content)
-    if start and workers.in_this_process(jobs, len(work)):
-        start()
-        start = None
     if prepared:
         _install(prepared)
     typeset.forget_fonts()
@@ -237,12 +232,15 @@ class _Planned:
     work: list[tuple]  # (key, formats, inputs), longest first
     skipped: list[Target]
     warnings: list[str]
+    warmed: bool  # whether this process's citation worker was started
 
 
 def _plan_build(project: Project, out_dir: Path, briefs, audiences, lengths, formats, force,
-                shard, pack_ids, pdf_variant) -> _Planned:
+                shard, pack_ids, pdf_variant, jobs) -> _Planned:
     """Load and check the content, find what is out of date, and render every document to
-    build (both media) so that a template error stops the build before anything is written."""
+    build (both media) so that a template error stops the build before anything is written.
+    Work to be done in this process, with no citations on disk yet, starts the citation
+    worker first, so that node builds its engine (most of a second) meanwhile."""
     content = load_project(project)
     targets = _targets(content, briefs, audiences, lengths, formats, pack_ids)
     targets = select_shard(targets, *shard)
@@ -251,6 +249,10 @@ def _plan_build(project: Project, out_dir: Path, briefs, audiences, lengths, for
     hasher = InputHasher(content, project.templates)
     skipped: list[Target] = []
     todo = targets if force else _stale(targets, hasher, out_dir, skipped, pdf_variant)
+    warmed = (bool(todo) and not notes.CACHE.populated()
+              and workers.in_this_process(jobs, len(_by_variant(todo))))
+    if warmed:
+        _warm_citations(project.templates, content)
     if problems := preflight(content, project.templates,
                              [t.key for t in todo if isinstance(t, Target)]):
         raise ContentError(problems)
@@ -261,7 +263,7 @@ def _plan_build(project: Project, out_dir: Path, briefs, audiences, lengths, for
         warnings.append(fonts.SUBSETTER_WARNING)
     work = [(key, group, hasher.for_key(key)) for key, group in _by_variant(todo).items()]
     work.sort(key=lambda item: _expected_cost(content, item[0]), reverse=True)
-    return _Planned(content, todo, work, skipped, warnings)
+    return _Planned(content, todo, work, skipped, warnings, warmed)
 
 
 def _names_one_pdf(briefs, audiences, lengths, formats, pack_ids) -> bool:
@@ -291,10 +293,8 @@ def _plan_and_prepare(plan, project: Project) -> tuple[_Planned, _Prepared]:
     """Plan the build, then do what its one document needs before it is laid out."""
     planned = plan()
     keys = [key for key, _, _ in planned.work]
-    lone = _lone_document(planned.content, planned.work)
-    if lone is not None and not notes.CACHE.populated():
-        _warm_citations(project.templates, planned.content)  # node works beside the charts
-    return planned, _prepare(project, planned.content, keys, lone)
+    return planned, _prepare(project, planned.content, keys,
+                             _lone_document(planned.content, planned.work))
 
 
 def _typesets(content: Content, todo: list) -> bool:

@@ -128,16 +128,18 @@ class _Reader:
 
     def folder(self, name: str, suffixes: tuple, kind: str, build) -> dict:
         items: dict = {}
-        for path, item in self.read_all(self.paths(name, suffixes), kind, build):
+        for path, item, problems in self.read_all(self.paths(name, suffixes), kind, build):
+            self.problems += problems
             if item is None:
                 self.unreadable.add(f"{kind}:{path.stem}")
             else:
                 self.add(items, item, kind)
         return items
 
-    def read_all(self, paths: list[Path], kind: str, build) -> list[tuple[Path, object]]:
-        """Return (path, item or None) for each file, in order. Many files are read in two
-        processes, half each (the YAML and schema checks are most of a large base's load)."""
+    def read_all(self, paths: list[Path], kind: str, build) -> list[tuple]:
+        """Return (path, item or None, its problems) for each file, in order. Many files
+        are read in two processes, half each (the YAML and schema checks are most of a
+        large base's load)."""
         if len(paths) < SPLIT_FROM:
             return self.read_each(paths, kind, build)
         from functools import partial
@@ -147,19 +149,24 @@ class _Reader:
         half = len(paths) // 2
         other = Beside(partial(_read_part, self.root, self.max_bytes, self.limits,
                                paths[half:], kind, build))
-        found = self.read_each(paths[:half], kind, build)
-        more, problems, digests = other.result()
-        self.problems += problems
+        try:
+            found = self.read_each(paths[:half], kind, build)
+            more, digests = other.result()
+        finally:
+            other.cancel()
         self.digests.update(digests)
         return found + more
 
-    def read_each(self, paths: list[Path], kind: str, build) -> list[tuple[Path, object]]:
+    def read_each(self, paths: list[Path], kind: str, build) -> list[tuple]:
+        """Return (path, item or None, the problems its file has) for each file."""
         found = []
         for path in paths:
+            known = len(self.problems)
             doc = self.parse_topic(path) if kind == "topic" else self.parse(path, kind)
             item = None if doc is None else build(path, *doc) if kind == "topic" \
                 else build(path, doc)
-            found.append((path, item))
+            found.append((path, item, self.problems[known:]))
+            del self.problems[known:]
         return found
 
     def parse_topic(self, path: Path):
@@ -259,12 +266,12 @@ class _Reader:
 
 
 def _read_part(root: Path, max_bytes: int, limits: Limits, paths: list[Path], kind: str,
-               build) -> tuple[list, list[Problem], dict[Path, str]]:
+               build) -> tuple[list, dict[Path, str]]:
     """Read some files of a folder with a reader of their own (in another process): return
-    what read_each returns, the problems met and the files' digests."""
+    what read_each returns, and the files' digests."""
     reader = _Reader(root)
     reader.max_bytes, reader.limits = max_bytes, limits
-    return reader.read_each(paths, kind, build), reader.problems, reader.digests
+    return reader.read_each(paths, kind, build), reader.digests
 
 
 def split_front_matter(text: str) -> tuple[str, int, str]:

@@ -377,7 +377,9 @@ _scanned: dict[str, Scan] = {}  # scans another process made (remember_scans)
 
 
 def remember_scans(found: dict[str, Scan]) -> None:
-    """Keep the scans another process made, by text (and on disk, as this one's are)."""
+    """Keep the scans another process made, by text, in place of those it made before
+    (and on disk, as this process's own are)."""
+    _scanned.clear()
     _scanned.update(found)
     for text, made in found.items():
         SCANS.put(_scan_key(text), made.to_json())

@@ -118,14 +118,16 @@ def check(project: Project, stale_after=None, today=None) -> list[Problem]:
     # the content is valid.
     printed = workers.Beside(partial(_check_templates_on, loaded.content, project.templates,
                                      "print"))
-    problems = loaded.problems + _validate(project, loaded.content)
-    if stale_after is not None:
-        problems += stale_facts(loaded.content, stale_after, today or dt.date.today())
-    if any(not p.warning for p in problems):
+    try:
+        problems = loaded.problems + _validate(project, loaded.content)
+        if stale_after is not None:
+            problems += stale_facts(loaded.content, stale_after, today or dt.date.today())
+        if any(not p.warning for p in problems):
+            return problems
+        found = _check_templates_on(loaded.content, project.templates, "screen")
+        return problems + [p for p in printed.result() if p not in found] + found
+    finally:
         printed.cancel()
-        return problems
-    found = _check_templates_on(loaded.content, project.templates, "screen")
-    return problems + [p for p in printed.result() if p not in found] + found
 
 
 def _check_templates_on(content: Content, templates: Path, medium: str) -> list[Problem]:
@@ -191,16 +193,20 @@ def build(project: Project, out_dir: Path, briefs=(), audiences=(), lengths=(), 
         # One document to lay out, whatever the content says: import WeasyPrint now, while
         # a process of its own reads and checks the content and renders the document.
         ahead = workers.Beside(partial(_plan_and_prepare, plan, project))
-        workers.warm_up()
-        planned, prepared = ahead.result()
+        try:
+            workers.warm_up()
+            planned, prepared = ahead.result()
+        finally:
+            ahead.cancel()
+        planned = replace(planned, warmed=False)  # the other process's worker, not ours
     else:
         planned, prepared = plan(), None
     content, todo, work = planned.content, planned.todo, planned.work
     report = BuildReport(skipped=planned.skipped, warnings=planned.warnings, planned=len(work))
-    # Workers start a citation worker each, ahead, unless answers are on disk already (or
-    # the planning started this process's own).
-    start = None if prepared or planned.warmed or notes.CACHE.populated() else partial(
-        _warm_citations, project.templates, content)
+    # Workers start a citation worker each, ahead, unless answers are on disk already, the
+    # planning started this process's own, or the one document was rendered ahead.
+    needed = not (notes.CACHE.populated() or planned.warmed or (prepared and prepared.document))
+    start = partial(_warm_citations, project.templates, content) if needed else None
     if prepared:
         _install(prepared)
     typeset.forget_fonts()
@@ -352,7 +358,10 @@ def _prepare(project: Project, content: Content, keys: list[tuple],
     _draw_charts(content, keys)
     document = None
     if lone is not None:
-        document = (lone, render.render(lone, content, project.templates, "print"))
+        try:
+            document = (lone, render.render(lone, content, project.templates, "print"))
+        except BriefError:
+            pass  # the build renders it again, and reports the failure as its own
     return _Prepared(chartsvg.drawings(), document)
 
 

@@ -112,7 +112,9 @@ _unsourced: dict[str, list[tuple[str, int]]] = {}  # found by another process
 
 
 def remember_unsourced(found: dict[str, list[tuple[str, int]]]) -> None:
-    """Keep what another process's unsourced_numbers found, by text."""
+    """Keep what another process's unsourced_numbers found, by text, in place of what it
+    found before."""
+    _unsourced.clear()
     _unsourced.update(found)
 
 

@@ -91,8 +91,11 @@ def _read_prose(content: Content) -> None:
 
     half = len(texts) // 2
     other = Beside(partial(_answers, texts[half:]))
-    _answers(texts[:half])
-    scans, unsourced = other.result()
+    try:
+        _answers(texts[:half])
+        scans, unsourced = other.result()
+    finally:
+        other.cancel()
     markdown.remember_scans(scans)
     sourcing.remember_unsourced(unsourced)
 

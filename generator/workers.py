@@ -110,18 +110,17 @@ class Beside:
         self.function, self.pid, self.read = function, None, None
         if threading.active_count() > 1 or "fork" not in multiprocessing.get_all_start_methods():
             return
-        self.read, write = os.pipe()
-        self.pid = os.fork()
-        if self.pid == 0:  # the child: answer through the pipe, then leave, no exit handlers
-            os.close(self.read)
-            try:
-                data = pickle.dumps(function())
-            except BaseException:  # noqa: BLE001 (the parent runs it again, sees the error)
-                data = b""
-            with os.fdopen(write, "wb") as stream:
-                stream.write(data)
-            os._exit(0)
+        read, write = os.pipe()
+        try:
+            pid = os.fork()
+        except OSError:  # no process to be had: run it here when asked
+            os.close(read)
+            os.close(write)
+            return
+        if pid == 0:
+            _answer(function, read, write)
         os.close(write)
+        self.pid, self.read = pid, read
 
     def result(self):
         if self.pid is None:
@@ -133,8 +132,24 @@ class Beside:
         return pickle.loads(data) if data else self.function()
 
     def cancel(self) -> None:
+        """Stop the child, if it still runs (after result(), nothing is left to stop)."""
         if self.pid is not None:
             os.kill(self.pid, signal.SIGKILL)
             os.waitpid(self.pid, 0)
             os.close(self.read)
             self.pid = None
+
+
+def _answer(function: Callable[[], object], read: int, write: int) -> None:
+    """In the forked child: send function's pickled value (nothing, if it failed) and
+    leave at once, whatever happens: no exit handlers, never back into the caller."""
+    try:
+        os.close(read)
+        try:
+            data = pickle.dumps(function())
+        except BaseException:  # noqa: BLE001 (the parent runs it again and sees the error)
+            data = b""
+        with os.fdopen(write, "wb") as stream:
+            stream.write(data)
+    finally:
+        os._exit(0)

@@ -23,6 +23,7 @@ ALLOWED_TAGS = {f"tag:yaml.org,2002:{name}" for name in
                 ("map", "seq", "str", "int", "float", "bool", "null", "merge")}
 MAX_DEPTH = 64  # defaults; settings.yaml may change them (max_yaml_depth, max_yaml_values)
 MAX_NODES = 200_000
+LIBYAML_DEPTH = 1000  # libyaml's own bound on nesting (0.2.6 and later)
 
 PathKey = tuple  # a path into the document, e.g. ("sections", 0, "topics")
 
@@ -79,7 +80,11 @@ def parse_yaml(text: str, first_line: int = 1, limits: Limits = Limits()) -> Yam
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as error:
         if "maximum nesting depth" in (error.problem or ""):  # libyaml's own bound (0.2.6+)
-            raise _too_deep(first_line + error.problem_mark.line, limits) from None
+            line = first_line + error.problem_mark.line
+            if limits.depth < LIBYAML_DEPTH:
+                raise _too_deep(line, limits) from None
+            raise YamlError(line, f"nested more than the YAML parser allows (about "
+                                  f"{LIBYAML_DEPTH:,} levels)", "flatten the structure") from None
         raise _syntax_error(error, text, first_line) from None
     except yaml.YAMLError as error:
         raise YamlError(first_line, f"not valid YAML: {error}") from None

@@ -204,3 +204,19 @@ def test_a_check_that_reads_in_two_processes_finds_what_one_process_finds(sample
             for n in (10**9, 2)]
     assert kept[1].keys() == kept[0].keys()  # the other process's reading is kept too
     assert check(2).stderr == alone.stderr  # and again, from what the split run kept
+
+
+def test_one_pdf_whose_citations_cannot_be_formatted_fails_as_an_output_does(sample, tmp_path):
+    # The document rendered ahead in the forked process fails there; the build renders it
+    # again itself and reports the failure against the output, as any build does.
+    one = ("build", "harbor-memo", "-a", "staff", "-l", "full", "-f", "pdf",
+           "-o", str(tmp_path / "out"))
+    failed = subprocess.run([sys.executable, "-m", "generator", "--content", str(sample),
+                             "--templates", str(TEMPLATES), *one], capture_output=True,
+                            text=True, cwd=tmp_path,
+                            env={**os.environ, "BRIEF_NODE": str(tmp_path / "no-node"),
+                                 "BRIEF_CACHE_DIR": str(tmp_path / "cache")})
+    assert failed.returncode == 1
+    assert "failed         1  harbor-memo/staff-full" in failed.stdout
+    assert "Node.js is needed to format citations" in failed.stderr
+    assert "Traceback" not in failed.stderr

@@ -51,8 +51,11 @@ def run(function: Callable, items: list, shared: tuple, jobs: int | None,
             start()  # first: what it begins (node building its engine) runs beside the rest
         if prepare and typesets and items:
             prepared = Beside(prepare)
-            warm_up()
-            install(prepared.result())
+            try:
+                warm_up()
+                install(prepared.result())
+            finally:
+                prepared.cancel()
         elif prepare:
             install(prepare())
         with _frozen():

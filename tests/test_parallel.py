@@ -92,26 +92,38 @@ def test_work_beside_returns_what_the_child_computed():
     assert done.stdout.split() == ["42", "True"]  # its value, made in a process of its own
 
 
+def _fresh(code: str) -> list[str]:
+    """Run code in a fresh interpreter (no threads, so Beside forks); return its words."""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    return done.stdout.split()
+
+
 def test_work_beside_that_fails_runs_again_here_and_raises_as_it_would():
-    calls = []
-
-    def flaky():
-        calls.append(os.getpid())
-        raise ValueError("broken content")
-
-    beside = workers.Beside(flaky)
-    with pytest.raises(ValueError, match="broken content"):
-        beside.result()
-    assert calls == [os.getpid()]  # the child's attempt is not counted here: it ran there
+    code = ("import os; from generator import workers\n"
+            "calls = []\n"
+            "def flaky():\n"
+            "    calls.append(os.getpid()); raise ValueError('broken content')\n"
+            "beside = workers.Beside(flaky)\n"
+            "forked = beside.pid is not None\n"
+            "try:\n"
+            "    beside.result()\n"
+            "except ValueError as error:\n"
+            "    print(forked, error.args[0].replace(' ', '-'), calls == [os.getpid()])\n")
+    # forked, then the error raised here, by the one call made here
+    assert _fresh(code) == ["True", "broken-content", "True"]
 
 
 def test_work_beside_can_be_cancelled():
-    import time
-
-    beside = workers.Beside(lambda: time.sleep(60))
-    started = time.monotonic()
-    beside.cancel()
-    assert time.monotonic() - started < 5
+    code = ("import os, time; from generator import workers\n"
+            "beside = workers.Beside(lambda: time.sleep(60)); pid = beside.pid\n"
+            "started = time.monotonic(); beside.cancel()\n"
+            "try:\n"
+            "    os.kill(pid, 0); alive = True\n"
+            "except ProcessLookupError:\n"
+            "    alive = False\n"
+            "print(pid is not None, time.monotonic() - started < 5, alive)\n")
+    assert _fresh(code) == ["True", "True", "False"]  # forked, stopped at once, reaped
 
 
 def test_one_pdf_rendered_beside_the_import_is_the_pdf_a_whole_build_makes(runner, tmp_path):

@@ -1,5 +1,5 @@
 """Run the brief command line: ``python -m generator``."""
 
-from generator.cli import main
+from generator.command import run
 
-main(prog_name="brief")
+run()

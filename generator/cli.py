@@ -320,7 +320,7 @@ def check(ctx, stale_after, strict: bool) -> None:
     from generator.pipeline import check as run_check
 
     problems = _call(run_check, _project(ctx), stale_after)
-    errors = [p for p in problems if strict or not p.warning]
+    errors = [p for p in problems if strict or not getattr(p, "warning", False)]
     if errors:
         _fail_with(problems, f"{len(errors)} problem{'s' if len(errors) > 1 else ''} found")
     for problem in problems:

@@ -21,8 +21,6 @@ load subsets cut to the characters the content uses (generator/cjkfonts.py).
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import json
 import os
 from dataclasses import dataclass
@@ -210,12 +208,19 @@ def asset_paths(out_dir: Path) -> list[str]:
     return sorted(f"{ASSETS}/{n}" for n in names if (out_dir / ASSETS / n).is_file())
 
 
-def has_subsetter(find=ctypes.util.find_library, load=ctypes.CDLL) -> bool:
-    """Return whether libharfbuzz-subset can be loaded.
+def has_subsetter(find=None, load=None) -> bool:
+    """Return whether libharfbuzz-subset can be loaded (``find`` and ``load`` default to
+    ctypes.util.find_library and ctypes.CDLL, imported here: ctypes.util costs a light
+    command about 10 ms).
 
     Without it WeasyPrint subsets fonts with fontTools: a page of CJK text takes tens of
     seconds instead of one or two, and the embedded subsets (so the PDF bytes) differ.
     """
+    if find is None or load is None:
+        import ctypes
+        import ctypes.util
+
+        find, load = find or ctypes.util.find_library, load or ctypes.CDLL
     for name in (find(SUBSETTER), "libharfbuzz-subset.so.0", "libharfbuzz-subset.0.dylib"):
         if not name:
             continue

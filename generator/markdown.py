@@ -410,8 +410,9 @@ def scan(text: str) -> Scan:
 
 
 def _scan(text: str) -> Scan:
-    env: dict = {}
-    tokens = _parser().parse(text, env)
+    # The cached parse: the documents rendered next (brief check renders some) find it
+    # there. The walk only marks each inline token with its block's line.
+    tokens, env = _parse(text)
     inline = [(token, token.meta.get("block_line", 0) + token.meta.get("line_offset", 0))
               for token in _walk(tokens, env)]
     return Scan(

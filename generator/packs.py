@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from generator import glyphs, publish, render, select, variants
-from generator.fitting import fit
+from generator import publish, render, select, variants
 from generator.markdown import typographic
 from generator.models import Content, Pack
 from generator.publish import output_path
@@ -25,6 +24,9 @@ def build_pack(project, content: Content, out_dir: Path, pack: Pack, formats,
                inputs: dict[str, str],
                pdf_variant: str = variants.DEFAULT) -> list[publish.OutputRecord]:
     """Fit every part to its length, then write the pack as PDF and/or HTML index."""
+    from generator import glyphs, typeset  # the typesetting stages: builds only
+    from generator.fitting import fit
+
     plans, passes = [], 0
     for brief_id, audience, length in part_targets(pack):
         plan = select.select(content, content.briefs[brief_id], content.audiences[audience],
@@ -43,8 +45,6 @@ def build_pack(project, content: Content, out_dir: Path, pack: Pack, formats,
                   "plan": describe, "pack": pack.id, "inputs": inputs,
                   "input_hash": _hash(inputs, fmt, pdf_variant)}
         if fmt == "pdf":
-            from generator import typeset
-
             laid_out = typeset.layout(html.html, project.content,
                                       [project.content, project.templates])
             data = glyphs.write_pdf(laid_out, project.content, inputs, pack_path(pack.id, fmt),

@@ -11,16 +11,14 @@ from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 
-from generator import (fonts, glyphs, markdown, notes, packs, publish, render, select, typeset,
-                       variants, workers)
+from generator import fonts, markdown, notes, packs, publish, render, select, variants, workers
 from generator.cache import DiskCache, DiskTable
 from generator.errors import BriefError, BuildError, ChoiceError, ContentError, Problem
-from generator.fitting import fit, layout_plan
 from generator.inputs import InputHasher, input_hash
 from generator.load import load_content
 from generator.models import Content
 from generator.preflight import preflight
-from generator.validate import validate
+from generator.validate import check_templates, validate
 
 FORMATS = ("pdf", "html")
 
@@ -97,9 +95,9 @@ def _validated(project: Project) -> tuple[Content, list[Problem]]:
     return loaded.content, loaded.problems + _validate(project, loaded.content)
 
 
-def _validate(project: Project, content: Content) -> list[Problem]:
+def _validate(project: Project, content: Content, syntax: bool = True) -> list[Problem]:
     markdown.SCANS = DiskTable.for_project(project.content.parent, "scans")
-    problems = validate(content, project.templates)
+    problems = validate(content, project.templates, syntax)
     markdown.SCANS.save()
     return problems
 
@@ -113,21 +111,27 @@ def check(project: Project, stale_after=None, today=None) -> list[Problem]:
     from generator.sourcing import stale_facts
 
     loaded = load_content(project.content)
-    # The print documents render in a process of their own, on the other CPU, while the
-    # content is validated here, and then the screen pages: what they find counts only if
-    # the content is valid.
-    printed = workers.Beside(partial(_check_templates_on, loaded.content, project.templates,
-                                     "print"))
+    # A process of its own, on the other CPU, parses every template and renders the print
+    # documents, while the content is validated here and then the screen pages rendered:
+    # what the renders find counts only if the content is valid.
+    printed = workers.Beside(partial(_check_print, loaded.content, project.templates))
     try:
-        problems = loaded.problems + _validate(project, loaded.content)
+        problems = loaded.problems + _validate(project, loaded.content, syntax=False)
         if stale_after is not None:
             problems += stale_facts(loaded.content, stale_after, today or dt.date.today())
         if any(not p.warning for p in problems):
-            return problems
+            printed.cancel()
+            return problems + check_templates(project.templates)
         found = _check_templates_on(loaded.content, project.templates, "screen")
         return problems + [p for p in printed.result() if p not in found] + found
     finally:
         printed.cancel()
+
+
+def _check_print(content: Content, templates: Path) -> list[Problem]:
+    """Return what is wrong with the templates' syntax or, if every one parses, what the
+    print documents' renders find."""
+    return check_templates(templates) or _check_templates_on(content, templates, "print")
 
 
 def _check_templates_on(content: Content, templates: Path, medium: str) -> list[Problem]:
@@ -209,6 +213,8 @@ def build(project: Project, out_dir: Path, briefs=(), audiences=(), lengths=(), 
     start = partial(_warm_citations, project.templates, content) if needed else None
     if prepared:
         _install(prepared)
+    from generator import typeset
+
     typeset.forget_fonts()
     shared = (project, content, out_dir, emit_print_html, pdf_variant)
     prepare = None if prepared else partial(_prepare, project, content,
@@ -477,6 +483,9 @@ def _build_variant(project: Project, content: Content, out_dir: Path, key: tuple
                    pdf_variant: str = variants.DEFAULT) -> list[publish.OutputRecord]:
     """Build one brief x audience x length in every requested format (and, if asked, save
     the print HTML the PDF was laid out from beside it)."""
+    from generator import glyphs, typeset  # the typesetting stages, which check never needs
+    from generator.fitting import fit, layout_plan
+
     plan, laid_out, passes = fit(project, content, plan_for(content, Target(*key, formats[0])))
     records = []
     describe = {**plan.describe(), "layout_passes": passes}

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import multiprocessing
 import os
 import pickle
 import signal
@@ -67,6 +66,8 @@ def run(function: Callable, items: list, shared: tuple, jobs: int | None,
         warm_up()
     global _shared, _function
     _shared, _function = shared, function
+    import multiprocessing  # here: the light commands that fork a Beside never need it
+
     context = multiprocessing.get_context("fork")
     with _frozen(), context.Pool(jobs, initializer=start) as pool:
         yield from pool.imap_unordered(_call, items)
@@ -75,7 +76,7 @@ def run(function: Callable, items: list, shared: tuple, jobs: int | None,
 def in_this_process(jobs: int | None, count: int) -> bool:
     """Return whether run() does count items of work in this process, forking no workers."""
     return (min(jobs or default_jobs(), count) <= 1
-            or "fork" not in multiprocessing.get_all_start_methods())
+            or not _can_fork())
 
 
 @contextlib.contextmanager
@@ -87,6 +88,10 @@ def _frozen():
         yield
     finally:
         gc.unfreeze()
+
+
+def _can_fork() -> bool:
+    return hasattr(os, "fork")
 
 
 def _call(item):
@@ -111,7 +116,7 @@ class Beside:
 
     def __init__(self, function: Callable[[], object]):
         self.function, self.pid, self.read = function, None, None
-        if threading.active_count() > 1 or "fork" not in multiprocessing.get_all_start_methods():
+        if threading.active_count() > 1 or not _can_fork():
             return
         read, write = os.pipe()
         try:

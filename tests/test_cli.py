@@ -152,3 +152,31 @@ def test_build_explain_says_what_was_included_cut_and_how_full(runner, tmp_path)
     assert "% full" in out and "layout pass(es)" in out
     assert "included: harbor-overview (summary)" in out
     assert "cut: lighthouse-costs (not relevant to public)" in out
+
+
+def test_check_without_the_installed_fonts_says_how_to_install_them(tmp_path):
+    """A machine missing the npm packages (fonts, citeproc) gets one line saying so and
+    how to mend it, exit 1, no traceback."""
+    env = {**os.environ, "BRIEF_NODE_MODULES": str(tmp_path / "nowhere"),
+           "BRIEF_CACHE_DIR": str(tmp_path / "cache")}
+    result = subprocess.run([sys.executable, "-m", "generator", "--content", str(SAMPLE), "check"],
+                            cwd=ROOT, env=env, capture_output=True, text=True)
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "is missing or damaged" in result.stderr
+    assert "scripts/setup.sh" in result.stderr
+
+
+@pytest.mark.parametrize("args, code", [(["--help"], 0), (["build", "--format", "docx"], 2)])
+def test_the_command_runs_exit_handlers_and_keeps_its_exit_code(args, code):
+    """The console command ends the process without Python's teardown, but only after
+    the exit handlers ran and the output is flushed."""
+    script = ("import atexit, sys\n"
+              "atexit.register(lambda: print('exit handler ran'))\n"
+              f"sys.argv = ['brief', *{args!r}]\n"
+              "from generator.command import run\n"
+              "run()\n")
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True,
+                            text=True)
+    assert result.returncode == code, result.stderr
+    assert result.stdout.rstrip().endswith("exit handler ran")

@@ -91,15 +91,20 @@ def spread_ms(times: list[float]) -> str:
     return f"{median(times) * 1000:.0f} ms ({min(times) * 1000:.0f}–{max(times) * 1000:.0f})"
 
 
-def verdict(figure: str, value: str, target: str, met: bool) -> str:
-    """Record a figure against its target for the summary; return the mark for the text."""
+def verdict(figure: str, value: str, target: str, met: bool | None) -> str:
+    """Record a figure against its target for the summary (met None: a figure shown for
+    reference, without a target of its own); return the mark for the text."""
     VERDICTS.append((figure, value, target, met))
-    return "✓" if met else "✗"
+    return _mark(met)
+
+
+def _mark(met: bool | None) -> str:
+    return "—" if met is None else "✓" if met else "✗"
 
 
 def summary() -> list[str]:
     """Return the table of every figure that has a target."""
     lines = ["## Summary", "", "| figure | measured | target | met |", "|---|---|---|---|"]
-    lines += [f"| {figure} | {value} | {target} | {'✓' if met else '✗'} |"
+    lines += [f"| {figure} | {value} | {target} | {_mark(met)} |"
               for figure, value, target, met in VERDICTS]
     return lines + [""]

@@ -57,6 +57,26 @@ def read_content(root: Path) -> m.Content:
     return loaded.content
 
 
+def peek(path: Path) -> dict:
+    """Return a YAML file's top-level mapping as written, unchecked, or {} if it cannot be
+    read as one: a hint for work started before the content is read and checked (which
+    stays the only source of what is built)."""
+    try:
+        raw = read_bytes(path, m.Settings.max_file_bytes)
+        data = parse_yaml(decode_text(raw)).data
+    except (OSError, UnicodeDecodeError, ValueError, YamlError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def peek_document(root: Path, brief_id: str) -> dict:
+    """Return a brief's file as written, unchecked (see peek)."""
+    for suffix in YAML_SUFFIXES:
+        if (path := root / "briefs" / f"{brief_id}{suffix}").is_file():
+            return peek(path)
+    return {}
+
+
 class _Reader:
     def __init__(self, root: Path):
         self.root = root

@@ -11,12 +11,12 @@ from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 
-from generator import fonts, markdown, notes, packs, publish, render, select, variants, workers
+from generator import fonts, load, markdown, notes, packs, publish, render, select, variants, workers
 from generator.cache import DiskCache, DiskTable
 from generator.errors import BriefError, BuildError, ChoiceError, ContentError, Problem
 from generator.inputs import InputHasher, input_hash
 from generator.load import load_content
-from generator.models import Content
+from generator.models import Content, Settings
 from generator.preflight import preflight
 from generator.validate import check_templates, validate
 
@@ -197,6 +197,7 @@ def build(project: Project, out_dir: Path, briefs=(), audiences=(), lengths=(), 
         # One document to lay out, whatever the content says: import WeasyPrint now, while
         # a process of its own reads and checks the content and renders the document.
         ahead = workers.Beside(partial(_plan_and_prepare, plan, project))
+        warmed_here = _warm_for_fitting(project, briefs[0], lengths[0])
         try:
             workers.warm_up()
             planned, prepared = ahead.result()
@@ -204,12 +205,13 @@ def build(project: Project, out_dir: Path, briefs=(), audiences=(), lengths=(), 
             ahead.cancel()
         planned = replace(planned, warmed=False)  # the other process's worker, not ours
     else:
-        planned, prepared = plan(), None
+        planned, prepared, warmed_here = plan(), None, False
     content, todo, work = planned.content, planned.todo, planned.work
     report = BuildReport(skipped=planned.skipped, warnings=planned.warnings, planned=len(work))
     # Workers start a citation worker each, ahead, unless answers are on disk already, the
     # planning started this process's own, or the one document was rendered ahead.
-    needed = not (notes.CACHE.populated() or planned.warmed or (prepared and prepared.document))
+    needed = not (notes.CACHE.populated() or planned.warmed or warmed_here
+                  or (prepared and prepared.document))
     start = partial(_warm_citations, project.templates, content) if needed else None
     if prepared:
         _install(prepared)
@@ -248,11 +250,12 @@ class _Planned:
 
 
 def _plan_build(project: Project, out_dir: Path, briefs, audiences, lengths, formats, force,
-                shard, pack_ids, pdf_variant, jobs) -> _Planned:
+                shard, pack_ids, pdf_variant, jobs, ahead: bool = False) -> _Planned:
     """Load and check the content, find what is out of date, and render every document to
     build (both media) so that a template error stops the build before anything is written.
     Work to be done in this process, with no citations on disk yet, starts the citation
-    worker first, so that node builds its engine (most of a second) meanwhile."""
+    worker first, so that node builds its engine (most of a second) meanwhile. Planning
+    ``ahead`` in a process of its own, only the lone document it renders is such work."""
     content = load_project(project)
     targets = _targets(content, briefs, audiences, lengths, formats, pack_ids)
     targets = select_shard(targets, *shard)
@@ -261,8 +264,9 @@ def _plan_build(project: Project, out_dir: Path, briefs, audiences, lengths, for
     hasher = InputHasher(content, project.templates)
     skipped: list[Target] = []
     todo = targets if force else _stale(targets, hasher, out_dir, skipped, pdf_variant)
-    warmed = (bool(todo) and not notes.CACHE.populated()
-              and workers.in_this_process(jobs, len(_by_variant(todo))))
+    grouped = _by_variant(todo)
+    here = _is_lone(content, grouped) if ahead else workers.in_this_process(jobs, len(grouped))
+    warmed = bool(todo) and not notes.CACHE.populated() and here
     if warmed:
         _warm_citations(project.templates, content)
     if problems := preflight(content, project.templates,
@@ -273,7 +277,7 @@ def _plan_build(project: Project, out_dir: Path, briefs, audiences, lengths, for
     warnings = []
     if any(t.format == "pdf" for t in todo) and not fonts.has_subsetter():
         warnings.append(fonts.SUBSETTER_WARNING)
-    work = [(key, group, hasher.for_key(key)) for key, group in _by_variant(todo).items()]
+    work = [(key, group, hasher.for_key(key)) for key, group in grouped.items()]
     work.sort(key=lambda item: _expected_cost(content, item[0]), reverse=True)
     return _Planned(content, todo, work, skipped, warnings, warmed)
 
@@ -303,10 +307,35 @@ def _edited_since_built(project: Project, out_dir: Path) -> bool:
 
 def _plan_and_prepare(plan, project: Project) -> tuple[_Planned, _Prepared]:
     """Plan the build, then do what its one document needs before it is laid out."""
-    planned = plan()
+    planned = plan(ahead=True)
     keys = [key for key, _, _ in planned.work]
     return planned, _prepare(project, planned.content, keys,
                              _lone_document(planned.content, planned.work))
+
+
+def _warm_for_fitting(project: Project, brief_id: str, length_id: str) -> bool:
+    """Start this process's citation worker now for a PDF fitted to a page budget, which
+    this process lays out, its notes first: node builds the engine (most of a second)
+    while the content is read elsewhere, not after. The style and language are read from
+    the files as written; the build itself reads and checks them. Return whether it
+    started."""
+    from generator import cite
+
+    if notes.CACHE.populated():
+        return False
+    length = load.peek(project.content / "lengths.yaml").get(length_id)
+    if not isinstance(length, dict) or length.get("pages") is None:
+        return False  # laid out as planned: rendered, notes and all, by the planning process
+    settings = load.peek(project.content / "settings.yaml")
+    brief = load.peek_document(project.content, brief_id)
+    style = brief.get("citation_style") or settings.get("citation_style") or Settings.citation_style
+    language = brief.get("language") or settings.get("language") or Settings.language
+    try:
+        citations = notes.Citations.for_document(project.templates, str(style), str(language))
+    except BriefError:
+        return False
+    cite.processor().warm(citations.style, citations.locale)
+    return True
 
 
 def _typesets(content: Content, todo: list) -> bool:
@@ -382,12 +411,17 @@ def _install(prepared: _Prepared) -> None:
 def _lone_document(content: Content, work: list) -> select.Plan | None:
     """Return the plan of the build's only work, when that is one PDF laid out as planned
     (no page budget to fit)."""
-    if len(work) != 1:
+    if not _is_lone(content, {key: formats for key, formats, _ in work}):
         return None
-    key, formats, _ = work[0]
-    if key[0] == "pack" or "pdf" not in formats or content.lengths[key[2]].pages is not None:
-        return None
-    return plan_for(content, Target(*key, "pdf"))
+    return plan_for(content, Target(*work[0][0], "pdf"))
+
+
+def _is_lone(content: Content, grouped: dict[tuple, list[str]]) -> bool:
+    """Return whether the work (key -> formats) is one PDF laid out as planned."""
+    if len(grouped) != 1:
+        return False
+    (key, formats), = grouped.items()
+    return key[0] != "pack" and "pdf" in formats and content.lengths[key[2]].pages is None
 
 
 def _draw_charts(content: Content, keys: list[tuple]) -> None:

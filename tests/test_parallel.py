@@ -232,3 +232,52 @@ def test_one_pdf_whose_citations_cannot_be_formatted_fails_as_an_output_does(sam
     assert "failed         1  harbor-memo/staff-full" in failed.stdout
     assert "Node.js is needed to format citations" in failed.stderr
     assert "Traceback" not in failed.stderr
+
+
+class FakeProcessor:
+    def __init__(self):
+        self.warmed = []
+
+    def warm(self, style, locale):
+        self.warmed.append((style.name, locale.name))
+
+
+@pytest.fixture
+def processor(monkeypatch):
+    from generator import cite, notes
+
+    fake = FakeProcessor()
+    monkeypatch.setattr(cite, "processor", lambda: fake)
+    monkeypatch.setattr(notes.CACHE, "populated", lambda: False)
+    return fake
+
+
+def test_a_fitted_pdf_starts_the_citation_engine_before_the_content_is_read(sample, processor):
+    """A one-page PDF is laid out (its notes first) in the building process: node builds
+    the engine there while another process reads the content. The brief's own style and
+    language are the ones warmed."""
+    from generator import pipeline
+
+    project = pipeline.Project(sample, TEMPLATES)
+    assert pipeline._warm_for_fitting(project, "harbor-memo", "one-page")
+    assert processor.warmed == [("chicago-note-bibliography.csl", "locales-en-US.xml")]
+    brief = sample / "briefs" / "harbor-memo.yaml"
+    brief.write_text(brief.read_text() + "citation_style: oscola\n")
+    assert pipeline._warm_for_fitting(project, "harbor-memo", "one-page")
+    assert processor.warmed[-1] == ("oscola.csl", "locales-en-US.xml")
+
+
+@pytest.mark.parametrize("lengths", [None, "one-page: [1, 2\n", "- a list\n", "one-page: 7\n"])
+def test_no_engine_is_started_ahead_for_a_full_paper_or_unreadable_lengths(sample, processor,
+                                                                           lengths):
+    """A full paper is rendered, notes and all, by the planning process, which starts its
+    own; lengths that cannot be read as written start nothing (the build reports them)."""
+    from generator import pipeline
+
+    project = pipeline.Project(sample, TEMPLATES)
+    if lengths is None:
+        assert not pipeline._warm_for_fitting(project, "harbor-memo", "full")
+    else:
+        (sample / "lengths.yaml").write_text(lengths)
+        assert not pipeline._warm_for_fitting(project, "harbor-memo", "one-page")
+    assert processor.warmed == []

@@ -23,8 +23,8 @@ def run() -> None:
         code = 0
     except SystemExit as exit_:
         code = _exit_code(exit_.code)
-    if _other_threads():
-        sys.exit(code)  # Python waits for them, as it would without this module
+    if _other_threads() or _watched():
+        sys.exit(code)  # Python's own exit, as it would be without this module
     atexit._run_exitfuncs()
     for stream in (sys.stdout, sys.stderr):
         try:
@@ -42,6 +42,12 @@ def _exit_code(value) -> int:
         return value
     print(value, file=sys.stderr)
     return 1
+
+
+def _watched() -> bool:
+    """Return whether a profiler, tracer (coverage, a debugger) or ``python -i`` is
+    running the command: each has work to do after it returns."""
+    return sys.getprofile() is not None or sys.gettrace() is not None or sys.flags.inspect
 
 
 def _other_threads() -> bool:

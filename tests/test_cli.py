@@ -180,3 +180,14 @@ def test_the_command_runs_exit_handlers_and_keeps_its_exit_code(args, code):
                             text=True)
     assert result.returncode == code, result.stderr
     assert result.stdout.rstrip().endswith("exit handler ran")
+
+
+def test_a_profiled_command_leaves_its_profile(tmp_path):
+    """Under a profiler (or a tracer such as coverage) the command exits as Python does,
+    so the profiler writes what it measured when the command returns."""
+    import pstats
+
+    profile = tmp_path / "check.prof"
+    subprocess.run([sys.executable, "-m", "cProfile", "-o", str(profile), "-m", "generator",
+                    "--help"], cwd=ROOT, check=True, capture_output=True)
+    assert pstats.Stats(str(profile)).total_calls > 0

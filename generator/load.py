@@ -25,9 +25,11 @@ class Loaded:
     problems: list[Problem] = field(default_factory=list)
 
 
-def load_content(root: Path) -> Loaded:
-    """Read the content folder; files with problems are reported and left out."""
-    reader = _Reader(root)
+def load_content(root: Path, schema: bool = True) -> Loaded:
+    """Read the content folder; files with problems are reported and left out. Without
+    ``schema``, files are not checked against their schemas (nor jsonschema imported):
+    for work whose result counts only once a full load finds the content valid."""
+    reader = _Reader(root, schema)
     settings = reader.settings()
     reader.max_bytes = settings.max_file_bytes
     reader.limits = Limits(settings.max_yaml_depth, settings.max_yaml_values)
@@ -46,6 +48,18 @@ def load_content(root: Path) -> Loaded:
         digests=reader.digests,
     )
     return Loaded(content, reader.problems)
+
+
+def is_small(root: Path) -> bool:
+    """Return whether the content is read in one process (no folder of SPLIT_FROM files
+    or more): cheap enough for another process to read it too."""
+    for folder in ("topics", "briefs", "audiences", "charts", "packs"):
+        try:
+            if sum(1 for _ in zip(range(SPLIT_FROM), (root / folder).iterdir())) >= SPLIT_FROM:
+                return False
+        except OSError:
+            continue
+    return True
 
 
 def read_content(root: Path) -> m.Content:
@@ -78,8 +92,9 @@ def peek_document(root: Path, brief_id: str) -> dict:
 
 
 class _Reader:
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, schema: bool = True):
         self.root = root
+        self.schema = schema
         self.problems: list[Problem] = []
         self.unreadable: set[str] = set()
         self.digests: dict[Path, str] = {}
@@ -107,6 +122,8 @@ class _Reader:
             self.problems.append(Problem(path, 1, "the file is empty",
                                          "fill it in (see docs/content-format.md) or delete it"))
             return None
+        if not self.schema:
+            return doc
         # A file checked valid before, byte for byte against the same schema, is valid:
         # the schema checker (and its import) is only needed for new or changed files.
         digest = self.digests.get(path)

@@ -110,35 +110,48 @@ def check(project: Project, stale_after=None, today=None) -> list[Problem]:
 
     from generator.sourcing import stale_facts
 
-    loaded = load_content(project.content)
-    # A process of its own, on the other CPU, parses every template and renders the print
-    # documents, while the content is validated here and then the screen pages rendered:
-    # what the renders find counts only if the content is valid.
-    printed = workers.Beside(partial(_check_print, loaded.content, project.templates))
+    # A process of its own, on the other CPU, parses every template and renders documents
+    # while the content is validated here: what its renders find counts only if the
+    # content is valid. Small content it reads too (unchecked) rather than wait for this
+    # process's reading, and renders the print documents while this one renders the
+    # screen pages; a large base, whose validation is most of the work, it inherits, read
+    # here, and renders both media.
+    small = load.is_small(project.content)
+    beside = ("print",) if small else ("print", "screen")
+    rendered = workers.Beside(partial(_check_rendering, project, None, beside)) if small else None
     try:
+        loaded = load_content(project.content)
+        if rendered is None:
+            rendered = workers.Beside(partial(_check_rendering, project, loaded.content, beside))
         problems = loaded.problems + _validate(project, loaded.content, syntax=False)
         if stale_after is not None:
             problems += stale_facts(loaded.content, stale_after, today or dt.date.today())
         if any(not p.warning for p in problems):
-            printed.cancel()
+            rendered.cancel()
             return problems + check_templates(project.templates)
-        found = _check_templates_on(loaded.content, project.templates, "screen")
-        return problems + [p for p in printed.result() if p not in found] + found
+        found = _check_templates_on(loaded.content, project.templates, ("screen",)) if small else []
+        return problems + [p for p in rendered.result() if p not in found] + found
     finally:
-        printed.cancel()
+        if rendered is not None:
+            rendered.cancel()
 
 
-def _check_print(content: Content, templates: Path) -> list[Problem]:
+def _check_rendering(project: Project, content: Content | None,
+                     media: tuple[str, ...]) -> list[Problem]:
     """Return what is wrong with the templates' syntax or, if every one parses, what the
-    print documents' renders find."""
-    return check_templates(templates) or _check_templates_on(content, templates, "print")
+    renders for the media find (on the content given, else as read, unchecked)."""
+    if content is None:
+        content = load_content(project.content, schema=False).content
+    return (check_templates(project.templates)
+            or _check_templates_on(content, project.templates, media))
 
 
-def _check_templates_on(content: Content, templates: Path, medium: str) -> list[Problem]:
-    """Render the templates for a medium once per document type and lead, with real
+def _check_templates_on(content: Content, templates: Path,
+                        media: tuple[str, ...]) -> list[Problem]:
+    """Render the templates for the media once per document type and lead, with real
     content."""
     variants = [t.key for t in matrix(content, formats=("html",))]
-    return preflight(content, templates, variants, every_document=False, media=(medium,))
+    return preflight(content, templates, variants, every_document=False, media=media)
 
 
 def matrix(content: Content, briefs=(), audiences=(), lengths=(), formats=()) -> list[Target]:

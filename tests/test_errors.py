@@ -101,10 +101,17 @@ def test_a_broken_file_is_reported_once_not_echoed_by_its_references(sample, run
     ("a bottom-line opening", lambda content: (content / "audiences" / "staff.yaml").write_text(
         (content / "audiences" / "staff.yaml").read_text() + "lead:\n  one-page: bottom-line\n")),
 ])
-def test_check_renders_every_path_a_document_type_takes(path_taken, setup, sample, runner,
-                                                        tmp_path):
+@pytest.mark.parametrize("large", [False, True], ids=["small content", "a large base"])
+def test_check_renders_every_path_a_document_type_takes(path_taken, setup, large, sample,
+                                                        runner, tmp_path, monkeypatch):
     """`brief check` renders each document type once per lead and medium, not once per
-    document, so a template that breaks only on one of those paths is still found."""
+    document, so a template that breaks only on one of those paths is still found, for
+    small content (the media rendered in two processes) as for a large base (both in
+    one process, beside the validation)."""
+    from generator import load
+
+    if large:
+        monkeypatch.setattr(load, "SPLIT_FROM", 2)
     templates = tmp_path / "templates"
     shutil.copytree(TEMPLATES, templates)
     blocks = templates / "partials" / "blocks.html"

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 
-from generator import fonts, load, markdown, notes, packs, publish, render, select, variants, workers
+from generator import (fonts, load, markdown, notes, packs, publish, render, select, variants,
+                       workers)
 from generator.cache import DiskCache, DiskTable
 from generator.errors import BriefError, BuildError, ChoiceError, ContentError, Problem
 from generator.inputs import InputHasher, input_hash
@@ -210,8 +211,8 @@ def build(project: Project, out_dir: Path, briefs=(), audiences=(), lengths=(), 
         # One document to lay out, whatever the content says: import WeasyPrint now, while
         # a process of its own reads and checks the content and renders the document.
         ahead = workers.Beside(partial(_plan_and_prepare, plan, project))
-        warmed_here = _warm_for_fitting(project, briefs[0], lengths[0])
         try:
+            warmed_here = _warm_for_fitting(project, briefs[0], lengths[0])
             workers.warm_up()
             planned, prepared = ahead.result()
         finally:

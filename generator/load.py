@@ -9,7 +9,7 @@ from pathlib import Path
 
 from generator import models as m
 from generator.errors import ContentError, Problem
-from generator.cache import DiskCache
+from generator.cache import DiskCache, DiskTable
 from generator.schemacheck import check_schema, schema_digest
 from generator.yamldoc import Limits, YamlDoc, YamlError, decode_text, parse_yaml, read_bytes
 
@@ -47,6 +47,7 @@ def load_content(root: Path, schema: bool = True) -> Loaded:
         unreadable=reader.unreadable,
         digests=reader.digests,
     )
+    reader.valid.save()
     return Loaded(content, reader.problems)
 
 
@@ -100,7 +101,8 @@ class _Reader:
         self.digests: dict[Path, str] = {}
         self.max_bytes = m.Settings.max_file_bytes
         self.limits = Limits()
-        self.valid = DiskCache.for_project(root.parent, "schema")  # files known to be valid
+        # Files known to be valid: one table, as every run asks about every file.
+        self.valid = DiskTable.for_project(root.parent, "schema")
 
     def read(self, path: Path) -> str:
         """Read a file's text once, keeping its hash for the build's input hashes."""
@@ -184,14 +186,16 @@ class _Reader:
         from generator.workers import Beside
 
         half = len(paths) // 2
-        other = Beside(partial(_read_part, self.root, self.max_bytes, self.limits,
-                               paths[half:], kind, build))
+        other = Beside(partial(_read_part, self.root, self.schema, self.max_bytes,
+                               self.limits, paths[half:], kind, build))
         try:
             found = self.read_each(paths[:half], kind, build)
-            more, digests = other.result()
+            more, digests, valid = other.result()
         finally:
             other.cancel()
         self.digests.update(digests)
+        for key, value in valid.items():
+            self.valid.put(key, value)
         return found + more
 
     def read_each(self, paths: list[Path], kind: str, build) -> list[tuple]:
@@ -302,13 +306,13 @@ class _Reader:
         items[item.id] = item
 
 
-def _read_part(root: Path, max_bytes: int, limits: Limits, paths: list[Path], kind: str,
-               build) -> tuple[list, dict[Path, str]]:
+def _read_part(root: Path, schema: bool, max_bytes: int, limits: Limits, paths: list[Path],
+               kind: str, build) -> tuple[list, dict[Path, str], dict]:
     """Read some files of a folder with a reader of their own (in another process): return
-    what read_each returns, and the files' digests."""
-    reader = _Reader(root)
+    what read_each returns, the files' digests and what it knows valid."""
+    reader = _Reader(root, schema)
     reader.max_bytes, reader.limits = max_bytes, limits
-    return reader.read_each(paths, kind, build), reader.digests
+    return reader.read_each(paths, kind, build), reader.digests, reader.valid.used
 
 
 def split_front_matter(text: str) -> tuple[str, int, str]:

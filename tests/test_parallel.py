@@ -212,9 +212,10 @@ def test_a_check_that_reads_in_two_processes_finds_what_one_process_finds(sample
     assert "unknown source 'no-such-source-" in alone.stderr
     assert "extra-4.md:" in alone.stderr
     assert split.stderr == alone.stderr
-    kept = [json.loads((tmp_path / f"cache-{n}" / "scans" / "table.json").read_text())
-            for n in (10**9, 2)]
-    assert kept[1].keys() == kept[0].keys()  # the other process's reading is kept too
+    for kind in ("scans", "schema"):  # what the other process read is kept too
+        kept = [json.loads((tmp_path / f"cache-{n}" / kind / "table.json").read_text())
+                for n in (10**9, 2)]
+        assert kept[1].keys() == kept[0].keys() and kept[0], kind
     assert check(2).stderr == alone.stderr  # and again, from what the split run kept
 
 

@@ -69,7 +69,7 @@ def run(function: Callable, items: list, shared: tuple, jobs: int | None,
     import multiprocessing  # here: the light commands that fork a Beside never need it
 
     context = multiprocessing.get_context("fork")
-    with _frozen(), context.Pool(jobs, initializer=start) as pool:
+    with _frozen(collect=True), context.Pool(jobs, initializer=start) as pool:
         yield from pool.imap_unordered(_call, items)
 
 
@@ -80,10 +80,13 @@ def in_this_process(jobs: int | None, count: int) -> bool:
 
 
 @contextlib.contextmanager
-def _frozen():
-    """Keep what is alive now out of the collector's passes while the work runs. No
-    collection first: after WeasyPrint's import it finds about a hundred objects to free
-    and costs a one-document build some 40 ms."""
+def _frozen(collect: bool = False):
+    """Keep what is alive now out of the collector's passes while the work runs; with
+    ``collect``, free the garbage first (before forking workers, which would each carry
+    it: about 16 MB a worker on the default build). Work done here skips that collection,
+    some 40 ms of a one-document build."""
+    if collect:
+        gc.collect()
     gc.freeze()
     try:
         yield

@@ -37,13 +37,13 @@ def load_content(root: Path, schema: bool = True) -> Loaded:
         root=root,
         settings=settings,
         lengths=reader.lengths(),
-        audiences=reader.folder("audiences", YAML_SUFFIXES, "audience", _audience),
-        topics=reader.folder("topics", (".md",), "topic", _topic),
-        briefs=reader.folder("briefs", YAML_SUFFIXES, "brief", _brief),
+        audiences=reader.folder("audiences"),
+        topics=reader.folder("topics"),
+        briefs=reader.folder("briefs"),
         sources=reader.sources(),
-        packs=reader.folder("packs", YAML_SUFFIXES, "pack", _pack),
+        packs=reader.folder("packs"),
         facts=reader.facts(),
-        charts=reader.folder("charts", YAML_SUFFIXES, "chart", _chart),
+        charts=reader.folder("charts"),
         unreadable=reader.unreadable,
         digests=reader.digests,
     )
@@ -54,7 +54,7 @@ def load_content(root: Path, schema: bool = True) -> Loaded:
 def is_small(root: Path) -> bool:
     """Return whether the content is read in one process (no folder of SPLIT_FROM files
     or more): cheap enough for another process to read it too."""
-    for folder in ("topics", "briefs", "audiences", "charts", "packs"):
+    for folder in _FOLDERS:
         try:
             if sum(1 for _ in zip(range(SPLIT_FROM), (root / folder).iterdir())) >= SPLIT_FROM:
                 return False
@@ -165,7 +165,8 @@ class _Reader:
             for key, value in doc.data.items()
         }
 
-    def folder(self, name: str, suffixes: tuple, kind: str, build) -> dict:
+    def folder(self, name: str) -> dict:
+        suffixes, kind, build = _FOLDERS[name]
         items: dict = {}
         for path, item, problems in self.read_all(self.paths(name, suffixes), kind, build):
             self.problems += problems
@@ -429,3 +430,14 @@ def _name(value: str | dict) -> m.Name:
                       family_first=bool(value.get("family_first")))
     given, _, family = value.rpartition(" ")
     return m.Name(family=family, given=given) if given else m.Name(family=value, literal=True)
+
+
+# The folders holding one item per file: the files' suffixes, their kind (the schema) and
+# the model each file builds.
+_FOLDERS = {
+    "audiences": (YAML_SUFFIXES, "audience", _audience),
+    "topics": ((".md",), "topic", _topic),
+    "briefs": (YAML_SUFFIXES, "brief", _brief),
+    "packs": (YAML_SUFFIXES, "pack", _pack),
+    "charts": (YAML_SUFFIXES, "chart", _chart),
+}

@@ -51,6 +51,12 @@ class Citations:
     locale: Path
 
     @classmethod
+    def for_brief(cls, templates: Path, brief_style: str | None, brief_language: str | None,
+                  style: str, language: str) -> Citations:
+        """Return the brief's own style and language, else the content's (settings)."""
+        return cls.for_document(templates, brief_style or style, brief_language or language)
+
+    @classmethod
     def for_document(cls, templates: Path, style: str, language: str) -> Citations:
         """Return the style named (a .csl file in templates/csl/) and the locale file of
         the language, falling back to U.S. English."""

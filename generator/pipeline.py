@@ -342,11 +342,12 @@ def _warm_for_fitting(project: Project, brief_id: str, length_id: str) -> bool:
         return False  # laid out as planned: rendered, notes and all, by the planning process
     settings = load.peek(project.content / "settings.yaml")
     brief = load.peek_document(project.content, brief_id)
-    style = brief.get("citation_style") or settings.get("citation_style") or Settings.citation_style
-    language = brief.get("language") or settings.get("language") or Settings.language
     try:
-        citations = notes.Citations.for_document(project.templates, str(style), str(language))
-    except BriefError:
+        citations = notes.Citations.for_brief(
+            project.templates, brief.get("citation_style"), brief.get("language"),
+            str(settings.get("citation_style") or Settings.citation_style),
+            str(settings.get("language") or Settings.language))
+    except (BriefError, TypeError, AttributeError):  # a value as written that is no name
         return False
     cite.processor().warm(citations.style, citations.locale)
     return True

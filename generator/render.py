@@ -354,9 +354,9 @@ def number_notes(html: str, notebook: NoteBook, env: jinja2.Environment, medium:
 
 def _citations(plan: Plan, content, templates: Path):
     """Return the CSL style and locale this document's citations are formatted with."""
-    style = plan.brief.citation_style or content.settings.citation_style
-    language = plan.brief.language or content.settings.language
-    return notes.Citations.for_document(templates, style, language)
+    settings = content.settings
+    return notes.Citations.for_brief(templates, plan.brief.citation_style, plan.brief.language,
+                                     settings.citation_style, settings.language)
 
 
 def template_problem(error: jinja2.TemplateSyntaxError, templates: Path) -> Problem:

@@ -1,15 +1,23 @@
 #!/usr/bin/env bash
-# Set up everything brief needs on a fresh Debian/Ubuntu machine: system libraries and
-# fonts (via apt, only those missing), then a virtual environment in .venv with brief
-# and its test dependencies, then citeproc-js in node_modules (npm ci). Safe to run again:
-# it only installs what is missing.
+# Set up everything brief needs on a fresh Debian or Ubuntu machine (GitHub's ubuntu-24.04
+# runner included): system libraries and fonts (via apt, only those missing), then a virtual
+# environment in .venv with brief and its test dependencies, then citeproc-js in node_modules
+# (npm ci). Safe to run again: it only installs what is missing.
 #
-#   scripts/setup.sh          what building briefs needs
-#   scripts/setup.sh --test   that, plus what only the tests need
+#   scripts/setup.sh            what building briefs needs
+#   scripts/setup.sh --test     that, plus what only the tests need
+#   scripts/setup.sh --dry-run  say which system packages and browser it would use, and stop
 set -euo pipefail
 cd "$(dirname "$0")/.."
 with_tests=false
-[ "${1:-}" = "--test" ] && with_tests=true
+dry_run=false
+for argument in "$@"; do
+  case "$argument" in
+    --test) with_tests=true ;;
+    --dry-run) dry_run=true ;;
+    *) echo "setup: unknown option $argument (use --test, --dry-run)" >&2; exit 2 ;;
+  esac
+done
 
 # Pango renders text for WeasyPrint; libharfbuzz-subset0 makes font subsetting fast and
 # byte-stable; the fonts cover Latin, Japanese and Korean text; Node.js and npm run citeproc-js,
@@ -17,11 +25,26 @@ with_tests=false
 SYSTEM_PACKAGES=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-dejavu-core
                  fonts-noto-cjk
                  nodejs npm)
-# Only the tests need these: Chromium, in which tests/test_browser.py opens the HTML pages
-# (Playwright drives this system browser; it never downloads one of its own), and qpdf,
-# which checks the structure of every PDF built.
-TEST_SYSTEM_PACKAGES=(chromium qpdf)
+# Only the tests need these: qpdf, which checks the structure of every PDF built, and a
+# Chromium or Chrome, in which tests/test_browser.py opens the HTML pages (Playwright drives
+# that browser; it never downloads one of its own).
+TEST_SYSTEM_PACKAGES=(qpdf)
 $with_tests && SYSTEM_PACKAGES+=("${TEST_SYSTEM_PACKAGES[@]}")
+
+# The browsers the tests accept, in the order tests/browser.py looks for them on PATH;
+# $BRIEF_CHROMIUM names another. Debian's package is `chromium`; GitHub's Ubuntu runners
+# ship Chromium and Chrome without a package (Ubuntu's own Chromium is a snap).
+BROWSERS=(chromium chromium-browser google-chrome-stable google-chrome)
+
+find_browser() {
+  local candidate
+  for candidate in ${BRIEF_CHROMIUM:+"$BRIEF_CHROMIUM"} "${BROWSERS[@]}"; do
+    candidate="$(command -v "$candidate" 2>/dev/null)" || continue
+    # A name on PATH may be a stub that only says how to install the real browser.
+    "$candidate" --version >/dev/null 2>&1 && { echo "$candidate"; return 0; }
+  done
+  return 1
+}
 
 missing=()
 for package in "${SYSTEM_PACKAGES[@]}"; do
@@ -33,11 +56,28 @@ for package in "${SYSTEM_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \
     || missing+=("$package")
 done
+browser=""
+if $with_tests; then
+  if browser="$(find_browser)"; then
+    echo "setup: the browser tests use $browser"
+  else
+    missing+=(chromium)
+  fi
+fi
+if $dry_run; then
+  echo "setup: would install: ${missing[*]:-nothing}"
+  exit 0
+fi
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing system packages: ${missing[*]}"
   sudo_cmd=""
   [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
   $sudo_cmd apt-get update -qq
+  if [[ " ${missing[*]} " == *" chromium "* ]] && ! apt-cache show chromium >/dev/null 2>&1; then
+    echo "setup: no Chromium or Chrome found (looked for ${BROWSERS[*]}), and apt has no" \
+         "chromium package here: install Chrome or Chromium, or set BRIEF_CHROMIUM to one" >&2
+    exit 1
+  fi
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 

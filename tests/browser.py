@@ -1,7 +1,8 @@
-"""A real browser for tests: Debian's Chromium driven by Playwright, and a local web server.
+"""A real browser for tests: the system's Chromium or Chrome driven by Playwright, and a local
+web server.
 
-The browser is the system's (scripts/setup.sh --test installs it with apt); Playwright
-never downloads one. Every page is loaded in a fresh context that records what a reader's
+The browser is the first of $BRIEF_CHROMIUM and BROWSERS found on PATH (scripts/setup.sh
+--test installs Debian's chromium when there is none); Playwright never downloads one. Every page is loaded in a fresh context that records what a reader's
 browser would complain about: console errors, script errors, Content-Security-Policy
 violations and any request that leaves the page's own origin.
 """
@@ -11,12 +12,15 @@ from __future__ import annotations
 import contextlib
 import functools
 import http.server
+import os
+import shutil
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-CHROMIUM = Path("/usr/bin/chromium")
+# The same names, in the same order, as scripts/setup.sh looks for.
+BROWSERS = ("chromium", "chromium-browser", "google-chrome-stable", "google-chrome")
 AXE = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
 # Quiet, offline and reproducible: no GPU, no background updates or sync, no QUIC probes.
 # --no-sandbox because CI runs as root, where Chromium's sandbox refuses to start.
@@ -32,12 +36,22 @@ document.addEventListener("securitypolicyviolation",
 """
 
 
+def find_browser() -> Path | None:
+    """Return the Chromium or Chrome to drive: $BRIEF_CHROMIUM, else the first on PATH."""
+    chosen = os.environ.get("BRIEF_CHROMIUM")
+    for name in ([chosen] if chosen else []) + list(BROWSERS):
+        if found := shutil.which(name):
+            return Path(found)
+    return None
+
+
 def launch(playwright):
     """Launch the system Chromium (Playwright gives it a fresh, temporary profile)."""
-    if not CHROMIUM.exists():
-        raise RuntimeError(f"{CHROMIUM} is missing: run scripts/setup.sh --test to install "
-                           "chromium")
-    return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    browser = find_browser()
+    if browser is None:
+        raise RuntimeError(f"no browser found (looked for $BRIEF_CHROMIUM, {', '.join(BROWSERS)}):"
+                           " run scripts/setup.sh --test to install chromium")
+    return playwright.chromium.launch(executable_path=str(browser), args=CHROMIUM_ARGS)
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):

@@ -1,10 +1,11 @@
 """A real browser for tests: the system's Chromium or Chrome driven by Playwright, and a local
 web server.
 
-The browser is the first of $BRIEF_CHROMIUM and BROWSERS found on PATH (scripts/setup.sh
---test installs Debian's chromium when there is none); Playwright never downloads one. Every page is loaded in a fresh context that records what a reader's
-browser would complain about: console errors, script errors, Content-Security-Policy
-violations and any request that leaves the page's own origin.
+The browser is $BRIEF_CHROMIUM or else the first of BROWSERS on PATH (scripts/setup.sh --test
+installs Debian's chromium when there is none); Playwright never downloads one. Every page
+is loaded in a fresh context that records what a reader's browser would complain about:
+console errors, script errors, Content-Security-Policy violations and any request that leaves
+the page's own origin.
 """
 
 from __future__ import annotations

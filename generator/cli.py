@@ -31,7 +31,25 @@ class ProblemsReported(click.ClickException):
 def _project(ctx: click.Context):
     from generator.pipeline import Project
 
-    return Project(Path(ctx.obj["content"]), Path(ctx.obj["templates"]))
+    return Project(_content_folder(ctx), Path(ctx.obj["templates"]))
+
+
+def _content_folder(ctx: click.Context) -> Path:
+    """Return the content folder, refusing a name that is no folder as a usage error."""
+    folder = Path(ctx.obj["content"])
+    if not folder.is_dir():
+        raise click.BadParameter(f"no such folder: {folder}", param_hint="--content")
+    return folder
+
+
+def _check_version(ctx, param, value: str) -> str:
+    """Refuse a release name that cannot be a folder's, before anything is built."""
+    from generator.release import VERSION
+
+    if not VERSION.match(value):
+        raise click.BadParameter(f"{value!r} is not a usable version (letters, digits, . _ + -,"
+                                 " starting with a letter or digit)")
+    return value
 
 
 def _fail_with(problems, summary: str) -> None:
@@ -195,7 +213,8 @@ def pack(ctx, pack_ids, formats, out_dir, force, pdf_variant) -> None:
 
 
 @main.command()
-@click.option("--version", "version", required=True, help="Release name, e.g. 2026.11 or v1.2.")
+@click.option("--version", "version", required=True, callback=_check_version,
+              help="Release name, e.g. 2026.11 or v1.2.")
 @click.option("-o", "--output", "out_dir", default="output", show_default=True,
               type=click.Path(), help="Output folder; the release goes to OUTPUT/release/VERSION.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
@@ -340,7 +359,7 @@ def list_(ctx, as_json: bool) -> None:
     """
     from generator.load import read_content  # not the pipeline: listing needs no templates
 
-    content = _call(read_content, Path(ctx.obj["content"]), consequence="nothing was listed")
+    content = _call(read_content, _content_folder(ctx), consequence="nothing was listed")
     listing = {
         "briefs": {b.id: {"title": b.title, "type": b.type, "audiences": b.audiences,
                           "lengths": b.lengths} for b in content.briefs.values()},

@@ -113,6 +113,18 @@ def test_content_and_templates_folders_come_from_the_environment(runner, tmp_pat
     assert "harbor-memo" in json.loads(result.stdout)["briefs"]
 
 
+@pytest.mark.parametrize("command", [["check"], ["list"], ["build", "-o"], ["pack", "p", "-o"],
+                                     ["release", "--version", "1", "-o"],
+                                     ["serve", "--port", "0", "-o"]])
+def test_a_mistyped_content_folder_is_a_usage_error_naming_it(runner, tmp_path, command):
+    output = [str(tmp_path / "o")] if command[-1] == "-o" else []
+    result = run(runner, tmp_path / "contnet", *command, *output)
+    assert result.exit_code == 2
+    assert f"no such folder: {tmp_path / 'contnet'}" in result.stderr
+    assert "--content" in result.stderr and "lengths.yaml" not in result.stderr
+    assert not (tmp_path / "o").exists()
+
+
 def test_missing_templates_folder_is_reported(runner, tmp_path):
     result = run(runner, SAMPLE, "check", templates=tmp_path / "nowhere")
     assert result.exit_code == 1

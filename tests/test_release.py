@@ -7,6 +7,7 @@ import re
 import shutil
 import zipfile
 
+import pytest
 from conftest import SAMPLE, run
 
 
@@ -53,8 +54,10 @@ def test_release_from_merged_shards_reuses_their_outputs(runner, tmp_path):
     assert re.search(r"^up to date +14\b", result.stdout, re.MULTILINE)
 
 
-def test_a_bad_version_is_refused(runner, tmp_path):
-    result = run(runner, SAMPLE, "release", "--version", "../escape", "-o", str(tmp_path / "o"))
-    assert result.exit_code == 1
-    assert "not a usable version" in result.stderr
+@pytest.mark.parametrize("version", ["../escape", "bad/name", ".hidden", ""])
+def test_a_bad_version_is_a_usage_error_before_anything_is_built(runner, tmp_path, version):
+    result = run(runner, SAMPLE, "release", "--version", version, "-o", str(tmp_path / "o"))
+    assert result.exit_code == 2
+    assert "not a usable version" in result.stderr and "--version" in result.stderr
+    assert not (tmp_path / "o").exists()  # nothing was built
     assert not (tmp_path / "escape").exists()

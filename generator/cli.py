@@ -351,7 +351,7 @@ def check(ctx, stale_after, strict: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 @click.pass_context
 def list_(ctx, as_json: bool) -> None:
-    """List briefs, audiences, lengths and topics.
+    """List briefs, packs, audiences, lengths, topics, charts and facts.
 
     \b
     Example:
@@ -360,26 +360,47 @@ def list_(ctx, as_json: bool) -> None:
     from generator.load import read_content  # not the pipeline: listing needs no templates
 
     content = _call(read_content, _content_folder(ctx), consequence="nothing was listed")
-    listing = {
-        "briefs": {b.id: {"title": b.title, "type": b.type, "audiences": b.audiences,
-                          "lengths": b.lengths} for b in content.briefs.values()},
-        "audiences": {a.id: {"name": a.name} for a in content.audiences.values()},
-        "lengths": {l.id: {"label": l.label, "pages": l.pages} for l in content.lengths.values()},
-        "topics": {t.id: {"title": t.title, "priority": t.priority} for t in content.topics.values()},
-    }
+    listing = _listing(content)
     if as_json:
         click.echo(json.dumps(listing, indent=2, ensure_ascii=False))
         return
+    width = max((len(item_id) for items in listing.values() for item_id in items), default=0)
     for kind, items in listing.items():
         click.echo(f"{kind}:")
         for item_id, item in sorted(items.items()):
-            label = item.get("title") or item.get("name") or item.get("label")
-            click.echo(f"  {item_id:<28} {label}")
+            click.echo(f"  {item_id:<{width}}  {_label(item)}".rstrip())
+
+
+def _listing(content) -> dict[str, dict]:
+    """Return every kind of item in the content, by id, with what a reader picks it by."""
+    return {
+        "briefs": {b.id: {"title": b.title, "type": b.type, "audiences": b.audiences,
+                          "lengths": b.lengths} for b in content.briefs.values()},
+        "packs": {p.id: {"title": p.title, "parts": [f"{part.brief}/{part.audience}-{part.length}"
+                                                     for part in p.parts]}
+                  for p in content.packs.values()},
+        "audiences": {a.id: {"name": a.name} for a in content.audiences.values()},
+        "lengths": {l.id: {"label": l.label, "pages": l.pages} for l in content.lengths.values()},
+        "topics": {t.id: {"title": t.title, "priority": t.priority} for t in content.topics.values()},
+        "charts": {c.id: {"title": c.title, "type": c.type} for c in content.charts.values()},
+        "facts": {f.id: {"value": f.value, "unit": f.unit, "as_of": f.as_of}
+                  for f in content.facts.values()},
+    }
+
+
+def _label(item: dict) -> str:
+    if "value" in item:  # a fact
+        as_of = f" (as of {item['as_of']})" if item["as_of"] else ""
+        return f"{item['value']:g} {item['unit']}{as_of}"
+    return item.get("title") or item.get("name") or item.get("label") or ""
+
+
+SCHEMA_KINDS = ["settings", "lengths", "audience", "topic", "brief", "pack", "sources", "facts",
+                "chart"]
 
 
 @main.command()
-@click.option("--kind", type=click.Choice(["settings", "lengths", "audience", "topic", "brief",
-                                           "sources", "chart"]),
+@click.option("--kind", type=click.Choice(SCHEMA_KINDS),
               help="Print the schema of one file kind only.")
 def schema(kind: str | None) -> None:
     """Print the JSON Schema of the content files, for editors.

@@ -19,7 +19,7 @@ def reference() -> str:
     for command in [None, *sorted(main.commands)]:
         args = [command, "--help"] if command else ["--help"]
         title = f"brief {command}" if command else "brief"
-        help_text = runner.invoke(main, args, terminal_width=100).output.strip()
+        help_text = runner.invoke(main, args, prog_name="brief", terminal_width=100).output.strip()
         parts.append(f"### `{title}`\n\n```text\n{help_text}\n```\n")
     return "\n".join(parts)
 

@@ -59,6 +59,41 @@ def test_list_text(runner):
     assert "harbor-memo" in result.stdout and "Fixing the Harbor" in result.stdout
 
 
+def test_list_names_packs_charts_and_facts_too(runner):
+    listing = json.loads(run(runner, ROOT / "content", "list", "--json").stdout)
+    assert list(listing) == ["briefs", "packs", "audiences", "lengths", "topics", "charts",
+                             "facts"]
+    parts = listing["packs"]["codel-seoul-tokyo"]["parts"]
+    assert "trilateral-alliance/us-congress-two-page" in parts
+    assert listing["charts"]["us-personnel"]["type"]
+    assert listing["facts"]["usfj-personnel"] == {"value": 54000, "unit": "people",
+                                                  "as_of": "2019-06"}
+    text = run(runner, ROOT / "content", "list").stdout
+    assert "  usfj-personnel" in text and "54000 people (as of 2019-06)" in text
+    assert "packs:" in text and "charts:" in text and "facts:" in text
+
+
+def test_list_aligns_every_label_however_long_the_ids(runner):
+    lines = [line for line in run(runner, ROOT / "content", "list").stdout.splitlines()
+             if line.startswith("  ")]
+    longest = max(len(line.split()[0]) for line in lines)
+    assert longest > 40  # the default content has ids longer than the old fixed column
+    for line in lines:
+        item_id = line.split()[0]
+        assert line[2 + longest:2 + longest + 2] == "  ", line  # two spaces, then the label
+        assert line[2 + len(item_id):2 + longest + 2].strip() == "", line
+        assert line[2 + longest + 2] != " ", line
+
+
+def test_schema_kind_accepts_every_kind_of_file(runner):
+    from generator.schema import KINDS
+
+    for kind in KINDS:
+        result = runner.invoke(main, ["schema", "--kind", kind])
+        assert result.exit_code == 0, (kind, result.output)
+        assert json.loads(result.stdout)["description"] == KINDS[kind]["description"]
+
+
 def test_check_passes_on_valid_content(runner):
     result = run(runner, SAMPLE, "check")
     assert result.exit_code == 0
@@ -135,8 +170,10 @@ def test_readme_cli_reference_matches_help(runner):
     readme = (ROOT / "README.md").read_text()
     for command in [None, *COMMANDS]:
         args = [command, "--help"] if command else ["--help"]
-        help_text = runner.invoke(main, args, terminal_width=100).output.strip()
+        help_text = runner.invoke(main, args, prog_name="brief", terminal_width=100).output.strip()
+        assert help_text.startswith(f"Usage: brief {command or ''}".rstrip())
         assert help_text in readme, f"README's help for {command or 'brief'} is out of date"
+    assert "Usage: main" not in readme
 
 
 def test_readme_names_the_two_commands():

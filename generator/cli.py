@@ -1,13 +1,16 @@
 """The command line: options in, library calls, errors out as messages and exit codes.
 
-Exit codes: 0 success; 1 a content, template or build error; 2 a usage error.
+Exit codes: 0 success; 1 a content, template or build error (before anything was built, or
+some outputs failed and the others were written); 2 a usage error (nothing was built).
 Heavy modules are imported inside the commands so that ``brief --help`` stays instant.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
@@ -19,6 +22,21 @@ pdf_variant_option = click.option(
     "--pdf-variant", type=click.Choice(list(variants.VARIANTS)), default=variants.DEFAULT,
     show_default=True,
     help=f"Standard every PDF declares (all are tagged): {variants.help_text()}.")
+
+
+def output_options(command):
+    """Add -q and -v: how much a building command says on stdout."""
+    command = click.option("-v", "--verbose", is_flag=True,
+                           help="Say what each output did, one line each (never a progress "
+                                "bar), naming those skipped as up to date.")(command)
+    return click.option("-q", "--quiet", is_flag=True,
+                        help="Print nothing but warnings and problems (on stderr).")(command)
+
+
+json_option = click.option(
+    "--json", "as_json", is_flag=True,
+    help="Print a JSON summary on stdout (what was built, skipped and failed, with paths and "
+         "reasons); everything else goes to stderr.")
 
 
 class ProblemsReported(click.ClickException):
@@ -58,8 +76,8 @@ def _fail_with(problems, summary: str) -> None:
     raise ProblemsReported(summary)
 
 
-def _call(function, *args, consequence: str = "nothing was built", **kwargs):
-    """Run a library call, turning its errors into CLI errors."""
+def _call(function, *args, consequence: str = "nothing was built", on_problems=None, **kwargs):
+    """Run a library call, turning its errors into CLI errors (after on_problems(problems))."""
     from generator.errors import BriefError, ChoiceError
 
     try:
@@ -71,6 +89,8 @@ def _call(function, *args, consequence: str = "nothing was built", **kwargs):
         ) from None
     except BriefError as error:
         count = len(error.problems)
+        if on_problems:
+            on_problems(error.problems)
         _fail_with(error.problems, f"{count} problem{'s' if count > 1 else ''} found; "
                    f"{consequence}")
 
@@ -113,6 +133,8 @@ def main(ctx: click.Context, content: str, templates: str) -> None:
 @click.option("--fail-fast", is_flag=True, help="Stop at the first output that fails.")
 @click.option("--explain", is_flag=True,
               help="Say, per output, what was included at which level and what was cut, why.")
+@output_options
+@json_option
 @click.option("--emit-print-html", is_flag=True,
               help="Also save the HTML handed to WeasyPrint beside each brief PDF built, as "
                    "<audience>-<length>.print.html, and the HTML of fitting's other layouts as "
@@ -121,14 +143,18 @@ def main(ctx: click.Context, content: str, templates: str) -> None:
 @pdf_variant_option
 @click.pass_context
 def build(ctx, brief_ids, audiences, lengths, formats, out_dir, force, jobs, shard,
-          fail_fast, explain, emit_print_html, pdf_variant) -> None:
+          fail_fast, explain, quiet, verbose, as_json, emit_print_html, pdf_variant) -> None:
     """Build briefs as PDF and HTML.
 
     With no arguments, builds every brief for each audience and length it declares, in
     both formats, and every briefing pack. Each output goes to
     OUTPUT/<brief>/<audience>-<length>.<pdf|html> (packs to OUTPUT/packs/<id>.<pdf|html>), and
     OUTPUT/manifest.json gets one record per output. Outputs whose inputs (content files,
-    templates, generator version) are unchanged since the last build are skipped.
+    templates, generator version) are unchanged since the last build are skipped. An output
+    that fails does not stop the others; the command then exits 1.
+
+    On a terminal a progress bar is drawn (not when CI is set: then, and with -v, one line
+    per output); --json prints a summary for machines on stdout.
 
     \b
     Example:
@@ -136,32 +162,17 @@ def build(ctx, brief_ids, audiences, lengths, formats, out_dir, force, jobs, sha
       brief build trilateral-alliance -a us-congress -l one-page -f pdf -o out
       brief build --pdf-variant a
     """
+    console = _Console.for_options(quiet, verbose, as_json)
+    project = _project(ctx)
     from generator.pipeline import build as run_build
 
-    interactive = sys.stdout.isatty()
-
-    from generator.pipeline import work_name
-
-    def progress(key, report):
-        name = work_name(key)
-        built = [r for r in report.records if r.path.startswith(f"{name}.")]
-        if interactive:  # one line, redrawn: a progress bar without scrolling
-            width = 30
-            filled = width * report.done // max(report.planned, 1)
-            bar = "#" * filled + "-" * (width - filled)
-            click.echo(f"\r\033[K[{bar}] {report.done}/{report.planned} {name}", nl=False)
-            return
-        status = ", ".join(f"{r.format}" + (f" {r.pages}p" if r.pages else "") for r in built)
-        click.echo(f"{'built' if built else 'FAILED'}  {name}  {status}")
-
-    report = _call(run_build, _project(ctx), Path(out_dir), brief_ids, audiences, lengths,
+    report = _call(run_build, project, Path(out_dir), brief_ids, audiences, lengths,
                    formats, force=force, jobs=jobs, shard=shard, fail_fast=fail_fast,
-                   progress=progress, emit_print_html=emit_print_html, pdf_variant=pdf_variant)
-    if interactive and report.planned:
-        click.echo()
+                   progress=console.progress, emit_print_html=emit_print_html,
+                   pdf_variant=pdf_variant, on_problems=console.problems_json)
+    console.finish(report, out_dir)
     if explain:
-        _explain(report)
-    _summary(report, out_dir)
+        _explain(report, console)
     _fail_on_failures(report)
 
 
@@ -191,9 +202,11 @@ def _parse_shard(value: str) -> tuple[int, int]:
 @click.option("-o", "--output", "out_dir", default="output", show_default=True,
               type=click.Path(), help="Folder to write into.")
 @click.option("--force", is_flag=True, help="Rebuild even if the inputs have not changed.")
+@output_options
+@json_option
 @pdf_variant_option
 @click.pass_context
-def pack(ctx, pack_ids, formats, out_dir, force, pdf_variant) -> None:
+def pack(ctx, pack_ids, formats, out_dir, force, quiet, verbose, as_json, pdf_variant) -> None:
     """Build briefing packs: several briefs bound into one document.
 
     The PDF (OUTPUT/packs/<id>.pdf) has a cover, a table of contents with page numbers,
@@ -204,11 +217,14 @@ def pack(ctx, pack_ids, formats, out_dir, force, pdf_variant) -> None:
     Example:
       brief pack delegation-seoul-tokyo -f pdf
     """
+    console = _Console.for_options(quiet, verbose, as_json)
+    project = _project(ctx)
     from generator.pipeline import build as run_build
 
-    report = _call(run_build, _project(ctx), Path(out_dir), formats=formats, force=force,
-                   pack_ids=pack_ids, pdf_variant=pdf_variant)
-    _summary(report, out_dir)
+    report = _call(run_build, project, Path(out_dir), formats=formats, force=force,
+                   pack_ids=pack_ids, pdf_variant=pdf_variant, progress=console.progress,
+                   on_problems=console.problems_json)
+    console.finish(report, out_dir)
     _fail_on_failures(report)
 
 
@@ -219,9 +235,10 @@ def pack(ctx, pack_ids, formats, out_dir, force, pdf_variant) -> None:
               type=click.Path(), help="Output folder; the release goes to OUTPUT/release/VERSION.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
               help="Worker processes (default: one per CPU).")
+@output_options
 @pdf_variant_option
 @click.pass_context
-def release(ctx, version, out_dir, jobs, pdf_variant) -> None:
+def release(ctx, version, out_dir, jobs, quiet, verbose, pdf_variant) -> None:
     """Build every brief and package a release.
 
     Writes OUTPUT/release/VERSION/ with every output, the manifest, SHA256SUMS and
@@ -236,13 +253,15 @@ def release(ctx, version, out_dir, jobs, pdf_variant) -> None:
     from generator.pipeline import build as run_build
     from generator.release import make_release
 
-    report = _call(run_build, _project(ctx), Path(out_dir), jobs=jobs, pdf_variant=pdf_variant)
-    _summary(report, out_dir)
+    console = _Console.for_options(quiet, verbose, False)
+    report = _call(run_build, _project(ctx), Path(out_dir), jobs=jobs, pdf_variant=pdf_variant,
+                   progress=console.progress)
+    console.finish(report, out_dir)
     _fail_on_failures(report, "; no release was made")
     paths = {r.path for r in report.records} | {t.path for t in report.skipped}
     folder = _call(make_release, Path(out_dir), version, paths,
                    consequence="no release was made")
-    click.echo(f"release {version}: {len(paths)} outputs in {folder}/")
+    console.say(f"release {version}: {len(paths)} outputs in {folder}/")
 
 
 @main.command(name="merge-manifests")
@@ -263,8 +282,10 @@ def merge_manifests(manifests, out_dir) -> None:
     click.echo(f"merged {len(manifests)} manifest(s) into {path}")
 
 
-def _explain(report) -> None:
-    """Print what each output built in this run contains, and what was cut and why."""
+def _explain(report, console: _Console) -> None:
+    """Print what each output built in this run contains, and what was cut and why (asked
+    for, so even with -q; on stderr with --json)."""
+    echo = console.echo
     seen = set()
     for record in sorted(report.records, key=lambda r: (r.path.rsplit(".", 1)[0], r.format != "pdf")):
         name = record.path.rsplit(".", 1)[0]
@@ -278,22 +299,22 @@ def _explain(report) -> None:
         if plan.get("complete"):
             facts.append("all relevant content included")
         facts.append(f"{plan.get('layout_passes', 0)} layout pass(es)")
-        click.echo(f"{name}: {', '.join(facts)}")
+        echo(f"{name}: {', '.join(facts)}")
         if record.pack:
-            click.echo(f"  parts: {', '.join(plan['parts'])}; marking: {plan['marking']}")
+            echo(f"  parts: {', '.join(plan['parts'])}; marking: {plan['marking']}")
             continue
         points = plan.get("key_points", {})
-        click.echo("  included: " + ", ".join(
+        echo("  included: " + ", ".join(
             f"{t} ({d}{f', {points[t]} key points' if t in points else ''})"
             for t, d in plan["included"].items()))
         if plan["recommendations"]:
-            click.echo("  recommendations: " + "; ".join(
+            echo("  recommendations: " + "; ".join(
                 f"{title} ({'title only' if d == 'headline' else 'with text'})"
                 for title, d in plan["recommendations"].items()))
         for cut in plan["cut"]:
-            click.echo(f"  cut: {cut['what']} ({cut['reason']})")
+            echo(f"  cut: {cut['what']} ({cut['reason']})")
     if report.skipped:
-        click.echo(f"({len(report.skipped)} up-to-date output(s) not rebuilt; --force to explain "
+        echo(f"({len(report.skipped)} up-to-date output(s) not rebuilt; --force to explain "
                    "them too)")
 
 
@@ -304,17 +325,114 @@ def _fail_on_failures(report, consequence: str = "") -> None:
         _fail_with(problems, f"{len(report.failures)} output(s) failed{consequence}")
 
 
-def _summary(report, out_dir: str) -> None:
+def _is_terminal(stream) -> bool:
+    """Return whether a person watches the stream: a terminal, and not a CI job's log."""
+    in_ci = os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+    return stream.isatty() and not in_ci
+
+
+@dataclass
+class _Console:
+    """What a building command prints, and where: the choice of -q, -v and --json."""
+
+    quiet: bool = False
+    verbose: bool = False
+    as_json: bool = False
+
+    @classmethod
+    def for_options(cls, quiet: bool, verbose: bool, as_json: bool) -> _Console:
+        if quiet and verbose:
+            raise click.UsageError("-q/--quiet and -v/--verbose cannot be used together")
+        return cls(quiet, verbose, as_json)
+
+    @property
+    def bar(self) -> bool:
+        """Whether progress is one line redrawn (a terminal) rather than a line per output."""
+        stream = sys.stderr if self.as_json else sys.stdout
+        return not self.quiet and not self.verbose and _is_terminal(stream)
+
+    def echo(self, text: str = "", nl: bool = True) -> None:
+        """Print for people: on stdout, or on stderr when stdout is the JSON summary's."""
+        click.echo(text, nl=nl, err=self.as_json)
+
+    def say(self, text: str = "", nl: bool = True) -> None:
+        if not self.quiet:
+            self.echo(text, nl)
+
+    def progress(self, key, report) -> None:
+        """Draw the progress bar, or print what the output just built did."""
+        from generator.pipeline import work_name
+
+        name = "" if key is None else work_name(key)
+        if self.bar:
+            width = 30
+            filled = width * report.done // max(report.planned, 1)
+            bar = "#" * filled + "-" * (width - filled)
+            self.echo(f"\r\033[K[{bar}] {report.done}/{report.planned} {name}".rstrip(),
+                      nl=False)
+            return
+        if key is None:
+            return
+        built = [r for r in report.records if r.path.startswith(f"{name}.")]
+        status = ", ".join(f"{r.format}" + (f" {r.pages}p" if r.pages else "") for r in built)
+        self.say(f"{'built' if built else 'FAILED'}  {name}  {status}".rstrip())
+
+    def finish(self, report, out_dir: str) -> None:
+        """End the progress, name what was skipped (-v), print the table, then the JSON."""
+        if self.bar and report.planned:
+            self.echo()
+        if self.verbose:
+            for path in sorted(t.path for t in report.skipped):
+                self.say(f"up to date  {path}")
+        _summary(report, out_dir, self)
+        if self.as_json:
+            click.echo(json.dumps(_build_summary(report, out_dir), indent=2, ensure_ascii=False))
+
+    def problems_json(self, problems) -> None:
+        """With --json, print the summary of a build that stopped before building anything."""
+        if self.as_json:
+            summary = {**_build_summary(None, None), "problems": [str(p) for p in problems]}
+            click.echo(json.dumps(summary, indent=2, ensure_ascii=False))
+
+
+SKIPPED = "up to date: its inputs are unchanged and the file is as recorded"
+
+
+def _build_summary(report, out_dir: str | None) -> dict:
+    """Return what a build did, for machines: every output built, skipped and failed."""
+    if report is None:
+        return {"built": [], "skipped": [], "failed": [], "warnings": [], "manifest": None,
+                "counts": {"built": 0, "skipped": 0, "failed": 0}}
+    failed = [{"output": name, "paths": report.failed_paths.get(name, []),
+               "problems": [str(p) for p in error.problems]} for name, error in report.failures]
+    return {
+        "built": [{"path": r.path, "format": r.format, "pages": r.pages, "words": r.words,
+                   "sha256": r.sha256} for r in sorted(report.records, key=lambda r: r.path)],
+        "skipped": [{"path": path, "reason": SKIPPED}
+                    for path in sorted(t.path for t in report.skipped)],
+        "failed": failed,
+        "warnings": list(report.warnings),
+        "manifest": str(report.manifest) if report.manifest else None,
+        "counts": {"built": len(report.records), "skipped": len(report.skipped),
+                   "failed": sum(len(f["paths"]) for f in failed)},
+        "output": out_dir,
+        "seconds": round(report.seconds, 3),
+    }
+
+
+def _summary(report, out_dir: str, console: _Console) -> None:
     """Print what the build did as a small table (and any warning about the machine)."""
     for warning in report.warnings:
         click.echo(warning, err=True)
     pages = sum(r.pages or 0 for r in report.records)
     rows = [("built", len(report.records), f"{pages} PDF pages"),
             ("up to date", len(report.skipped), "skipped"),
-            ("failed", len(report.failures), ", ".join(path for path, _ in report.failures))]
+            ("failed", sum(len(report.failed_paths.get(name, [])) or 1
+                           for name, _ in report.failures),
+             ", ".join(name for name, _ in report.failures))]
     for label, count, detail in rows:
-        click.echo(f"{label:<11}{count:>5}  {detail}".rstrip())
-    click.echo(f"{'time':<11}{report.seconds:>5.1f}s  output in {out_dir}/")
+        console.say(f"{label:<11}{count:>5}  {detail}".rstrip())
+    console.say(f"{'time':<11}{report.seconds:>5.1f}s  output in {out_dir}/")
 
 
 @main.command()
@@ -326,8 +444,8 @@ def _summary(report, out_dir: str) -> None:
 def check(ctx, stale_after, strict: bool) -> None:
     """Validate all content and templates without building.
 
-    Every content file is checked (fields, references, citations, facts, prose), and the
-    templates are rendered with real content once per document type, opening (lead) and
+    Every content file is checked (fields, references, citations, facts, prose, characters
+    no installed font has), and the templates are rendered with real content once per document type, opening (lead) and
     medium; a build renders every document before it writes any. Prints every problem as
     path:line: message, and exits 1 if there is any error (with --strict, any warning too).
 

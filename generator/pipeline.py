@@ -76,6 +76,7 @@ class BuildReport:
     planned: int = 0  # variants (brief x audience x length) to build in this run
     done: int = 0
     failures: list[tuple[str, BriefError]] = field(default_factory=list)
+    failed_paths: dict[str, list[str]] = field(default_factory=dict)  # by work name: not written
     warnings: list[str] = field(default_factory=list)  # about the machine, once per build
     seconds: float = 0.0
     manifest: Path | None = None
@@ -104,11 +105,12 @@ def _validate(project: Project, content: Content, syntax: bool = True) -> list[P
 
 
 def check(project: Project, stale_after=None, today=None) -> list[Problem]:
-    """Return every problem in the content, and in the templates rendered once per
-    document type and lead with real content; with stale_after (a timedelta), also a
-    warning for each fact older than that."""
+    """Return every problem in the content (a character no font has among them), and in
+    the templates rendered once per document type and lead with real content; with
+    stale_after (a timedelta), also a warning for each fact older than that."""
     import datetime as dt
 
+    from generator.glyphs import check_coverage
     from generator.sourcing import stale_facts
 
     # A process of its own, on the other CPU, parses every template and renders documents
@@ -125,6 +127,7 @@ def check(project: Project, stale_after=None, today=None) -> list[Problem]:
         if rendered is None:
             rendered = workers.Beside(partial(_check_rendering, project, loaded.content, beside))
         problems = loaded.problems + _validate(project, loaded.content, syntax=False)
+        problems += check_coverage(loaded.content)  # what writing a PDF would refuse
         if stale_after is not None:
             problems += stale_facts(loaded.content, stale_after, today or dt.date.today())
         if any(not p.warning for p in problems):
@@ -192,7 +195,8 @@ def build(project: Project, out_dir: Path, briefs=(), audiences=(), lengths=(), 
 
     With no brief, audience or length named, every pack is built too; ``pack_ids`` builds
     just those packs (and the briefs their HTML index links to). Outputs whose inputs are
-    unchanged since the last build are skipped unless force. Work runs in ``jobs`` worker
+    unchanged since the last build are skipped unless force. ``progress(key, report)`` is called
+once the work is planned (key None) and after each piece of work. Work runs in ``jobs`` worker
     processes (default: one per CPU). ``shard`` (K, N) builds only the K-th of N
     deterministic slices of the work. ``emit_print_html`` also saves, beside each brief PDF
     built, the exact HTML WeasyPrint laid out (``<audience>-<length>.print.html``; not an
@@ -235,12 +239,16 @@ def build(project: Project, out_dir: Path, briefs=(), audiences=(), lengths=(), 
     shared = (project, content, out_dir, emit_print_html, pdf_variant)
     prepare = None if prepared else partial(_prepare, project, content,
                                             [key for key, _, _ in work], None)
+    formats = {key: group for key, group, _ in work}
+    if progress:  # the work is known: a progress bar can be drawn before any of it is done
+        progress(None, report)
     for key, records, error in workers.run(_build_one, work, shared, jobs, start, prepare,
                                            _typesets(content, todo), _install):
         report.done += 1
         report.records += records
         if error:
             report.failures.append((work_name(key), error))
+            report.failed_paths[work_name(key)] = [work_path(key, f) for f in formats[key]]
         if progress:
             progress(key, report)
         if error and fail_fast:
@@ -457,6 +465,11 @@ def _draw_charts(content: Content, keys: list[tuple]) -> None:
 
         for chart_id, locale in sorted(wanted):
             draw(content, chart_id, locale)
+
+
+def work_path(key: tuple, fmt: str) -> str:
+    """Return where the output of a piece of work in one format goes."""
+    return packs.pack_path(key[1], fmt) if key[0] == "pack" else publish.output_path(*key, fmt)
 
 
 def work_name(key: tuple) -> str:

@@ -9,6 +9,7 @@ import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from generator import __version__
 from generator.errors import BuildError
 
 MANIFEST = "manifest.json"
@@ -84,8 +85,24 @@ def write_manifest(out_dir: Path, records: list[OutputRecord]) -> Path:
 
 
 def _write_records(path: Path, records: dict[str, dict]) -> None:
-    document = {"outputs": [records[key] for key in sorted(records)]}
+    document = manifest_document([records[key] for key in sorted(records)])
     write_atomic(path, (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode())
+
+
+def manifest_document(records: list[dict], **extra) -> dict:
+    """Return a manifest: what made it and a summary of its records, then the records.
+
+    Readers need only "outputs"; the rest is for people and tools looking at a folder. Nothing
+    in it depends on the time or the machine, so the same outputs give the same manifest.
+    """
+    inputs = hashlib.sha256("".join(f"{r['path']} {r.get('input_hash', '')}\n"
+                                    for r in sorted(records, key=lambda r: r["path"])).encode())
+    counts = {"outputs": len(records),
+              "pdf": sum(r.get("format") == "pdf" for r in records),
+              "html": sum(r.get("format") == "html" for r in records),
+              "pages": sum(r.get("pages") or 0 for r in records)}
+    return {**extra, "generator": {"name": "brief", "version": __version__}, "counts": counts,
+            "inputs_sha256": inputs.hexdigest(), "outputs": records}
 
 
 def is_intact(out_dir: Path, record: dict) -> bool:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from generator import fonts
 from generator.errors import BuildError
-from generator.publish import MANIFEST, read_manifest
+from generator.publish import MANIFEST, manifest_document, read_manifest
 
 VERSION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]*$")
 ZIP_EPOCH = 315532800  # 1980-01-01, the earliest time a zip entry can carry
@@ -58,7 +58,8 @@ def _fill(folder: Path, out_dir: Path, records: list[dict], version: str) -> Non
             (folder / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(out_dir / name, folder / name)
             names.append(name)
-    manifest = json.dumps({"version": version, "outputs": records}, indent=2, ensure_ascii=False)
+    manifest = json.dumps(manifest_document(records, version=version), indent=2,
+                          ensure_ascii=False)
     (folder / MANIFEST).write_text(manifest + "\n", "utf-8")
     names.append(MANIFEST)
     sums = "".join(f"{_sha256(folder / name)}  {name}\n" for name in sorted(names))

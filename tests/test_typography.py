@@ -251,6 +251,40 @@ def test_a_missing_glyph_fails_the_build_and_keeps_the_old_output(runner, sample
     assert not list(out.rglob("*.tmp"))
 
 
+def test_check_finds_the_characters_a_build_would_refuse_at_their_lines(runner, sample):
+    """What writing the PDF refuses (no installed font has the character), check reports
+    without laying anything out: at the line it was written on, in every kind of file."""
+    topic = sample / "topics/harbor-overview.md"
+    lines = topic.read_text("utf-8").splitlines()
+    lines.insert(18, "A private-use sign \ue000 no font has.")
+    topic.write_text("\n".join(lines) + "\n", "utf-8")
+    brief = sample / "briefs/harbor-memo.yaml"
+    brief.write_text(brief.read_text("utf-8").replace(
+        "subtitle: Options for the breakwater and the light",
+        "subtitle: Options for the breakwater \U00010000 and the light"), "utf-8")
+    result = run(runner, sample, "check")
+    assert result.exit_code == 1
+    assert f"{topic}:19: no installed font has a glyph for '\\ue000' (U+E000)" in result.stderr
+    assert f"{brief}:2: no installed font has a glyph for '\U00010000' (U+10000)" in result.stderr
+    assert "a PDF printing it would fail to build" in result.stderr
+    assert "Error: 2 problems found" in result.stderr
+
+
+def test_check_passes_every_character_some_font_has(runner, sample):
+    """Latin, the type system's Latin Extended, Japanese and Korean all have fonts; a
+    comment is never printed, so what it holds is no problem."""
+    topic = sample / "topics/harbor-overview.md"
+    text = topic.read_text("utf-8")
+    topic.write_text(text.rstrip() + "\n\nŌsaka, Łódź, Şişli; 大阪 and 부산; ‘quotes’ — dashes…\n",
+                     "utf-8")
+    settings = sample / "settings.yaml"
+    settings.write_text(settings.read_text("utf-8") + "# a private-use sign \ue000 in a comment\n",
+                        "utf-8")
+    result = run(runner, sample, "check")
+    assert result.exit_code == 0, result.stderr
+    assert "glyph" not in result.stderr
+
+
 def test_subsetter_is_found_when_the_library_loads():
     def refuse(name):
         raise OSError(name)

@@ -365,6 +365,8 @@ class _Console:
 
         name = "" if key is None else work_name(key)
         if self.bar:
+            if not report.planned:  # nothing to build: no bar, and the table starts the line
+                return
             width = 30
             filled = width * report.done // max(report.planned, 1)
             bar = "#" * filled + "-" * (width - filled)

@@ -138,6 +138,13 @@ def test_on_a_terminal_the_bar_is_drawn_before_the_first_output_is_done(tmp_path
     assert "built  harbor-memo" not in drawn
 
 
+def test_on_a_terminal_nothing_to_build_draws_no_bar(tmp_path):
+    on_a_terminal(tmp_path, ci=None)
+    drawn = on_a_terminal(tmp_path, ci=None)  # the same folder: everything is up to date
+    assert "\x1b[" not in drawn
+    assert drawn.splitlines()[0].startswith("built          0")
+
+
 @pytest.mark.parametrize("ci", ["true", "1"])
 def test_in_ci_a_terminal_gets_plain_lines_and_no_bar(tmp_path, ci):
     drawn = on_a_terminal(tmp_path, ci=ci)

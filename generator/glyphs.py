@@ -98,10 +98,12 @@ def _excerpt(text: str, character: str) -> str:
 GLYPHLESS = {"Cc", "Cf", "Zs", "Zl", "Zp"}
 
 
-def check_coverage(content) -> list[Problem]:
-    """Return a problem for each character of the content that no font has, at the first
-    line holding it in each file: what writing the PDF of a document that prints it fails
-    on. Without fontconfig's tools nothing can be known, and nothing is returned."""
+def check_coverage(content):
+    """Start checking that some font has every character of the content; return a function
+    giving a problem for each character none has, at the first line holding it in each
+    file: what writing the PDF of a document that prints it fails on. fontconfig answers
+    meanwhile, in a process of its own; without its tools nothing can be known, and no
+    problem is given."""
     from generator import fonts
 
     found = _characters(content)
@@ -109,19 +111,29 @@ def check_coverage(content) -> list[Problem]:
     wanted = {c for characters in found.values() for c in characters
               if c > "~" and unicodedata.category(c) not in GLYPHLESS
               and not _covered(ranges, ord(c))}
-    missing = _without_font(wanted) if wanted else set()
-    problems = []
-    for (path, start), characters in sorted(found.items()):
-        for character in sorted(missing & characters):
-            where = _find_from(character, path, start)
-            if where:
-                path_, line, text = where
-                problems.append(Problem(
-                    path_, line,
-                    f"no installed font has a glyph for {character!r} (U+{ord(character):04X})"
-                    f' in "{_excerpt(text, character)}"; a PDF printing it would fail to build',
-                    "write the character another way, or install a font that has it"))
-    return list(dict.fromkeys(problems))
+    if not wanted:
+        return list
+    codes = " ".join(f"{ord(c):x}" for c in sorted(wanted))
+    try:  # usually one font has them all (Noto CJK): one quick question
+        question = _fc_list(f":charset={codes}", "family")
+    except OSError:
+        return list
+
+    def problems() -> list[Problem]:
+        missing = _without_font(wanted, question)
+        return [_no_glyph(character, where) for (path, start), characters in sorted(found.items())
+                for character in sorted(missing & characters)
+                if (where := _find_from(character, path, start))]
+
+    return problems
+
+
+def _no_glyph(character: str, where: tuple[Path, int, str]) -> Problem:
+    path, line, text = where
+    return Problem(path, line,
+                   f"no installed font has a glyph for {character!r} (U+{ord(character):04X})"
+                   f' in "{_excerpt(text, character)}"; a PDF printing it would fail to build',
+                   "write the character another way, or install a font that has it")
 
 
 def _characters(content) -> dict[tuple[Path, int], set[str]]:
@@ -186,22 +198,26 @@ def _covered(ranges: list[tuple[int, int]], code: int) -> bool:
     return at >= 0 and ranges[at][0] <= code <= ranges[at][1]
 
 
-def _without_font(characters: set[str]) -> set[str]:
-    """Return the characters no font fontconfig knows has (none, if it cannot be asked)."""
-    codes = " ".join(f"{ord(c):x}" for c in sorted(characters))
-    try:  # usually one font has them all (Noto CJK): one quick question
-        if _fc_list(f":charset={codes}", "family").strip():
+def _without_font(characters: set[str], question: subprocess.Popen) -> set[str]:
+    """Return the characters no font fontconfig knows has, given its answer to whether one
+    font has them all (none, if fontconfig cannot answer)."""
+    try:
+        answer, _ = question.communicate(timeout=60)
+        if question.returncode != 0 or answer.strip():
             return set()
-        ranges = _ranges(_fc_list("--format=%{charset}\n"))
+        listing = _fc_list("--format=%{charset}\n")
+        listed, _ = listing.communicate(timeout=60)
     except (OSError, subprocess.SubprocessError):
         return set()
+    if listing.returncode != 0:
+        return set()
+    ranges = _ranges(listed)
     return {c for c in characters if not _covered(ranges, ord(c))}
 
 
-def _fc_list(*args: str) -> str:
-    result = subprocess.run(["fc-list", *args], capture_output=True, text=True, timeout=60,
-                            check=True)
-    return result.stdout
+def _fc_list(*args: str) -> subprocess.Popen:
+    return subprocess.Popen(["fc-list", *args], stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL, text=True)
 
 
 def _find_from(character: str, path: Path, start: int) -> tuple[Path, int, str] | None:

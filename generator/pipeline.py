@@ -126,8 +126,9 @@ def check(project: Project, stale_after=None, today=None) -> list[Problem]:
         loaded = load_content(project.content)
         if rendered is None:
             rendered = workers.Beside(partial(_check_rendering, project, loaded.content, beside))
+        uncovered = check_coverage(loaded.content)  # what writing a PDF would refuse
         problems = loaded.problems + _validate(project, loaded.content, syntax=False)
-        problems += check_coverage(loaded.content)  # what writing a PDF would refuse
+        problems += uncovered()
         if stale_after is not None:
             problems += stale_facts(loaded.content, stale_after, today or dt.date.today())
         if any(not p.warning for p in problems):

@@ -315,7 +315,7 @@ def _explain(report, console: _Console) -> None:
             echo(f"  cut: {cut['what']} ({cut['reason']})")
     if report.skipped:
         echo(f"({len(report.skipped)} up-to-date output(s) not rebuilt; --force to explain "
-                   "them too)")
+             "them too)")
 
 
 def _fail_on_failures(report, consequence: str = "") -> None:
@@ -415,8 +415,9 @@ def _build_summary(report, out_dir: str | None) -> dict:
         "failed": failed,
         "warnings": list(report.warnings),
         "manifest": str(report.manifest) if report.manifest else None,
+        # As the table counts them: files built and skipped, outputs (all formats) failed.
         "counts": {"built": len(report.records), "skipped": len(report.skipped),
-                   "failed": sum(len(f["paths"]) for f in failed)},
+                   "failed": len(failed)},
         "output": out_dir,
         "seconds": round(report.seconds, 3),
     }
@@ -429,9 +430,7 @@ def _summary(report, out_dir: str, console: _Console) -> None:
     pages = sum(r.pages or 0 for r in report.records)
     rows = [("built", len(report.records), f"{pages} PDF pages"),
             ("up to date", len(report.skipped), "skipped"),
-            ("failed", sum(len(report.failed_paths.get(name, [])) or 1
-                           for name, _ in report.failures),
-             ", ".join(name for name, _ in report.failures))]
+            ("failed", len(report.failures), ", ".join(path for path, _ in report.failures))]
     for label, count, detail in rows:
         console.say(f"{label:<11}{count:>5}  {detail}".rstrip())
     console.say(f"{'time':<11}{report.seconds:>5.1f}s  output in {out_dir}/")
@@ -447,8 +446,9 @@ def check(ctx, stale_after, strict: bool) -> None:
     """Validate all content and templates without building.
 
     Every content file is checked (fields, references, citations, facts, prose, characters
-    no installed font has), and the templates are rendered with real content once per document type, opening (lead) and
-    medium; a build renders every document before it writes any. Prints every problem as
+    no installed font has), and the templates are rendered with real content once per
+    document type, opening (lead) and medium; a build renders every document before it
+    writes any. Prints every problem as
     path:line: message, and exits 1 if there is any error (with --strict, any warning too).
 
     \b

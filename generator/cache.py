@@ -6,6 +6,13 @@ more to build its engine for a style) the same question on every rebuild. Kept o
 a hash of everything the answer depends on, an answer is computed once; a rebuild in which
 no citation changed never starts Node.js at all. Entries are small JSON files, written
 atomically, so parallel workers may share the folder; deleting it is always safe.
+
+Every cache lives under one root (cache_root): a per-user folder, as pip and pre-commit keep
+theirs, never beside the content, so a cache cannot travel with a content bundle. Entries
+are keyed by a hash of everything they answer for, the content's bytes included, so
+projects may share the root. What is read back is still untrusted input: only data (JSON,
+font files), never code, and each reader re-checks or sanitises what it takes
+(docs/security.md, "Caches").
 """
 
 from __future__ import annotations
@@ -20,6 +27,23 @@ from pathlib import Path
 ENVIRONMENT = "BRIEF_CACHE_DIR"  # a folder to use instead, or "off" for no cache
 
 
+def cache_root() -> Path | None:
+    """Return the folder every cache lives under, or None when caching is turned off:
+    $BRIEF_CACHE_DIR, else $XDG_CACHE_HOME/brief, else ~/.cache/brief."""
+    chosen = os.environ.get(ENVIRONMENT, "")
+    if chosen.lower() == "off":
+        return None
+    if chosen:
+        return Path(chosen)
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    if not os.path.isabs(base):  # the XDG rule: a relative value is ignored
+        try:
+            base = str(Path.home() / ".cache")
+        except RuntimeError:  # no home folder to find: keep nothing
+            return None
+    return Path(base) / "brief"
+
+
 class DiskCache:
     """JSON values by key in a folder (None: a cache that keeps nothing)."""
 
@@ -27,13 +51,10 @@ class DiskCache:
         self.folder = folder
 
     @classmethod
-    def for_project(cls, root: Path, kind: str) -> DiskCache:
-        """Return the cache of one kind for a project: .brief-cache/<kind> beside its
-        content, unless $BRIEF_CACHE_DIR names another folder or is "off"."""
-        chosen = os.environ.get(ENVIRONMENT, "")
-        if chosen.lower() == "off":
-            return cls(None)
-        return cls((Path(chosen) if chosen else root / ".brief-cache") / kind)
+    def of_kind(cls, kind: str) -> DiskCache:
+        """Return the cache of one kind (a folder under cache_root)."""
+        root = cache_root()
+        return cls(None if root is None else root / kind)
 
     @staticmethod
     def key(*parts) -> str:
@@ -82,11 +103,12 @@ class DiskTable:
         self.path = path
         self.kept: dict | None = None  # what the file held
         self.used: dict = {}  # what this run asked for or found
+        self.dropped = False  # whether an entry kept was found wrong
 
     @classmethod
-    def for_project(cls, root: Path, kind: str) -> DiskTable:
-        """Return the table of one kind for a project (see DiskCache.for_project)."""
-        folder = DiskCache.for_project(root, kind).folder
+    def of_kind(cls, kind: str) -> DiskTable:
+        """Return the table of one kind (a file under cache_root)."""
+        folder = DiskCache.of_kind(kind).folder
         return cls(None if folder is None else folder / "table.json")
 
     def get(self, key: str):
@@ -108,9 +130,17 @@ class DiskTable:
         if self.path is not None:
             self.used[key] = value
 
+    def drop(self, key: str) -> None:
+        """Forget an entry found wrong: it is not written back."""
+        self.used.pop(key, None)
+        self.dropped = True
+
     def save(self) -> None:
-        """Write the entries used in this run, if any answer is new; never fails."""
-        if self.path is None or not self.used or self.used.keys() <= (self.kept or {}).keys():
+        """Write the entries used in this run, if any answer is new or one was dropped;
+        never fails."""
+        if self.path is None or not (self.used or self.dropped):
+            return
+        if not self.dropped and self.used.keys() <= (self.kept or {}).keys():
             return
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -124,6 +154,34 @@ class DiskTable:
         except OSError:
             Path(temporary).unlink(missing_ok=True)
         self.kept = dict(self.used)
+
+
+def kept_file(path: Path) -> bytes | None:
+    """Return the bytes of a file kept with keep_file, or None if it is missing or differs
+    from the digest recorded when it was written (damaged, cut short, or replaced alone)."""
+    try:
+        data = path.read_bytes()
+        recorded = _digest_file(path).read_text("ascii").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+    return data if hashlib.sha256(data).hexdigest() == recorded else None
+
+
+def keep_file(path: Path, data: bytes) -> None:
+    """Write a file into a cache with the digest of its bytes beside it (see kept_file);
+    a cache that cannot be written is only slower."""
+    from generator.publish import write_atomic
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(path, data)
+        write_atomic(_digest_file(path), hashlib.sha256(data).hexdigest().encode())
+    except OSError:
+        pass
+
+
+def _digest_file(path: Path) -> Path:
+    return path.with_name(path.name + ".sha256")
 
 
 @lru_cache(maxsize=1)

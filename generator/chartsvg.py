@@ -54,11 +54,15 @@ CACHE = DiskCache(None)  # set by the pipeline: drawings kept between builds
 
 
 def svg(data: Data, locale: str, chart_id: str, alt: str, prefix: str = "") -> str:
-    """Return the chart as an inline <svg> element, ids starting with ``prefix`` + chart id."""
+    """Return the chart as an inline <svg> element, ids starting with ``prefix`` + chart id.
+    A drawing read from the cache is used only if it holds nothing but what this module
+    draws (sanitise.svg_is_safe); any other is drawn again and replaced."""
+    from generator.sanitise import svg_is_safe
+
     key = DiskCache.key(data.key(locale), _drawer())
     if key not in _drawn:
         kept = CACHE.get(key)
-        if not isinstance(kept, str):
+        if not (isinstance(kept, str) and svg_is_safe(kept)):
             kept = _clean(_draw(data, locale))
             CACHE.put(key, kept)
         _drawn[key] = kept

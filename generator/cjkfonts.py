@@ -8,8 +8,9 @@ CJK characters found anywhere in the content folder: a few kilobytes each. The n
 the same from build to build, and a subset always holds every character the current
 content uses, so a page built earlier never points at a font that lacks its text.
 
-Subsetting a CJK font takes seconds; each subset is kept on disk (``.brief-cache/fonts``)
-by the characters it holds and the font file it was cut from.
+Subsetting a CJK font takes seconds; each subset is kept on disk (in the cache's
+``fonts`` folder) by the characters it holds and the font file it was cut from, with the
+digest of its bytes, checked before it is used again.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from generator.cache import DiskCache
+from generator.cache import DiskCache, kept_file, keep_file
 
 FOLDERS = (Path("/usr/share/fonts/opentype/noto"), Path("/usr/share/fonts/opentype/noto-cjk"))
 LICENCE = Path("/usr/share/doc/fonts-noto-cjk/copyright")
@@ -73,11 +74,12 @@ def characters(content_root: Path) -> str:
     return "".join(sorted(found))
 
 
-def subsets(text: str, cache_root: Path) -> dict[str, bytes]:
+def subsets(text: str) -> dict[str, bytes]:
     """Return {published name: WOFF2 bytes} of every installed face, cut to ``text``
-    (and the licence, as text), each from the cache when it was cut before."""
+    (and the licence, as text), each from the cache when it was cut before and its bytes
+    still match the digest recorded then (else it is cut again)."""
     found: dict[str, bytes] = {}
-    kept = DiskCache.for_project(cache_root, "fonts").folder
+    kept = DiskCache.of_kind("fonts").folder
     for face in FACES:
         source = _collection(face.collection)
         if source is None:
@@ -86,16 +88,11 @@ def subsets(text: str, cache_root: Path) -> dict[str, bytes]:
         key = DiskCache.key("cjk", face.family, face.weight, source.name, status.st_size,
                             status.st_mtime_ns, text)
         cached = kept / f"cjk-{key[:32]}.woff2" if kept else None
-        if cached and cached.is_file():
-            found[face.name] = cached.read_bytes()
-            continue
-        data = _cut(source, face.family, text)
-        if cached:
-            try:
-                cached.parent.mkdir(parents=True, exist_ok=True)
-                cached.write_bytes(data)
-            except OSError:
-                pass  # only slower next time
+        data = kept_file(cached) if cached else None
+        if data is None:
+            data = _cut(source, face.family, text)
+            if cached:
+                keep_file(cached, data)
         found[face.name] = data
     if found and LICENCE.is_file():
         found[LICENCE_NAME] = LICENCE.read_bytes()

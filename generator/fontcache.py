@@ -3,26 +3,30 @@
 WeasyPrint decompresses a WOFF or WOFF2 font every time a document loads it, which costs
 each layout (the fitter lays out every output at least twice). Decompressed once with
 fontTools, the subsets of each face merged into one file (see merged_copy), and kept
-in the cache folder (.brief-cache/fonts/ beside the project, or
-$BRIEF_CACHE_DIR/fonts), the fonts load as they are. A copy is named by a digest of its
-source and of the fontTools version, so a new font release or converter makes a new copy;
-copies are written atomically, so parallel workers may convert at once.
+in the cache folder (``fonts`` under generator/cache.py's cache_root), the fonts load as
+they are. A copy is named by a digest of its source and of the fontTools version, so a new
+font release or converter makes a new copy; copies are written atomically, so parallel
+workers may convert at once. The digest of each copy's bytes is kept beside it and checked
+before the copy is used: a damaged or replaced copy is made again.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
 
-from generator.cache import DiskCache, DiskTable
-from generator.cite import PROJECT_ROOT
+from generator.cache import DiskCache, DiskTable, keep_file, kept_file
+
+
+UNICODE_RANGES = re.compile(r"(?:U\+[0-9A-F]{1,6}(?:-[0-9A-F]{1,6})?(?:,(?!$)|$))*")
 
 
 def folder() -> Path | None:
     """Return the folder the copies live in (None when the cache is turned off)."""
-    return DiskCache.for_project(PROJECT_ROOT, "fonts").folder
+    return DiskCache.of_kind("fonts").folder
 
 
 @lru_cache(maxsize=1)
@@ -47,10 +51,8 @@ def merged_copy(woffs: list[Path]) -> Path:
     sources = b"".join(hashlib.sha256(w.read_bytes()).digest() for w in woffs)
     digest = hashlib.sha256(sources + fontTools.version.encode()).hexdigest()[:16]
     target = (folder() or _scratch()) / f"{woffs[0].stem}-{digest}.ttf"
-    if not target.is_file():
+    if kept_file(target) is None:
         from fontTools.merge import Merger  # a tenth of a second to import: only to merge
-
-        from generator.publish import write_atomic
 
         font = Merger().merge([str(w) for w in woffs])
         font.flavor = None  # write the tables as a plain sfnt
@@ -59,7 +61,10 @@ def merged_copy(woffs: list[Path]) -> Path:
         font.recalcTimestamp = False
         out = BytesIO()
         font.save(out)
-        write_atomic(target, out.getvalue())
+        keep_file(target, out.getvalue())
+        if kept_file(target) is None:  # the cache folder cannot be written: a private copy
+            target = _scratch() / target.name
+            keep_file(target, out.getvalue())
     return target
 
 
@@ -89,7 +94,8 @@ def covered(path: Path, wanted: str) -> str:
     """
     key = f"{path.name} {hashlib.sha256(wanted.encode()).hexdigest()[:16]}"
     table = _covered_table()
-    if (known := table.get(key)) is not None:  # the copy's name is its digest
+    known = table.get(key)  # the copy's name is its digest
+    if isinstance(known, str) and UNICODE_RANGES.fullmatch(known):  # it goes into the CSS
         return known
     from fontTools.ttLib import TTFont
 

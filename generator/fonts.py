@@ -181,7 +181,7 @@ def publish_fonts(out_dir: Path, content_root: Path) -> list[str]:
     from generator.publish import write_atomic
 
     files = {name: source.read_bytes for source, name in _published()}
-    cut = cjkfonts.subsets(cjkfonts.characters(content_root), content_root.parent)
+    cut = cjkfonts.subsets(cjkfonts.characters(content_root))
     files |= {name: (lambda data=data: data) for name, data in cut.items()}
     written = []
     for name, read in sorted(files.items()):

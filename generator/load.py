@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from generator import models as m
+from generator import shape
 from generator.errors import ContentError, Problem
 from generator.cache import DiskCache, DiskTable
 from generator.schemacheck import check_schema, schema_digest
@@ -102,7 +104,8 @@ class _Reader:
         self.max_bytes = m.Settings.max_file_bytes
         self.limits = Limits()
         # Files known to be valid: one table, as every run asks about every file.
-        self.valid = DiskTable.for_project(root.parent, "schema")
+        self.valid = DiskTable.of_kind("schema")
+        self.trusted: dict[Path, str] = {}  # files let through by that table: their keys
 
     def read(self, path: Path) -> str:
         """Read a file's text once, keeping its hash for the build's input hashes."""
@@ -131,6 +134,7 @@ class _Reader:
         digest = self.digests.get(path)
         key = DiskCache.key("valid", kind, digest, schema_digest(kind)) if digest else None
         if key and self.valid.get(key) is True:
+            self.trusted[path] = key
             return doc
         problems = check_schema(kind, doc, path)
         self.problems.extend(problems)
@@ -138,17 +142,36 @@ class _Reader:
             self.valid.put(key, True)
         return None if problems else doc
 
+    def made(self, path: Path, doc: YamlDoc, kind: str, make):
+        """Return what make() builds from a checked file, or None, its problems reported,
+        if the data has not the shape the schema promises. That happens only to a file the
+        table of valid files let through unchecked (a cache is untrusted input): it is
+        checked in full now, and forgotten as valid."""
+        try:
+            item = make()
+        except (TypeError, KeyError, ValueError, AttributeError, IndexError) as error:
+            self.problems += self.rechecked(path, doc, kind) or [Problem(
+                path, 1, f"the file cannot be read as {kind}: {error}",
+                "compare it with docs/content-format.md")]
+            return None
+        if path in self.trusted and not shape.fits(item):
+            if problems := self.rechecked(path, doc, kind):
+                self.problems += problems
+                return None
+        return item
+
+    def rechecked(self, path: Path, doc: YamlDoc, kind: str) -> list[Problem]:
+        """Check a file against its schema in full, forgetting that the table knew it valid."""
+        if key := self.trusted.pop(path, None):
+            self.valid.drop(key)
+        return check_schema(kind, doc, path) if self.schema else []
+
     def settings(self) -> m.Settings:
         path = self.root / "settings.yaml"
         doc = self.parse(path, "settings") if path.is_file() else None
         if not doc:
             return m.Settings()
-        data = dict(doc.data)
-        levels = [{"banner": level} if isinstance(level, str) else level
-                  for level in data.pop("markings", [])]
-        return m.Settings(**data, markings=[level["banner"] for level in levels],
-                          portions={level["portion"]: level["banner"]
-                                    for level in levels if "portion" in level})
+        return self.made(path, doc, "settings", lambda: _settings(doc)) or m.Settings()
 
     def lengths(self) -> dict[str, m.Length]:
         path = self.root / "lengths.yaml"
@@ -157,13 +180,13 @@ class _Reader:
                                          "define at least one length, e.g. 'full: {label: Full paper}'"))
             return {}
         doc = self.parse(path, "lengths")
-        if doc is None:
+        lengths = doc and self.made(path, doc, "lengths", lambda: [
+            m.Length(id=key, origin=m.Origin(path, doc.line_of((key,))), **value)
+            for key, value in doc.data.items()])
+        if lengths is None:
             self.unreadable.add("length:*")
             return {}
-        return {
-            key: m.Length(id=key, origin=m.Origin(path, doc.line_of((key,))), **value)
-            for key, value in doc.data.items()
-        }
+        return {length.id: length for length in lengths}
 
     def folder(self, name: str) -> dict:
         suffixes, kind, build = _FOLDERS[name]
@@ -182,8 +205,6 @@ class _Reader:
         large base's load)."""
         if len(paths) < SPLIT_FROM:
             return self.read_each(paths, kind, build)
-        from functools import partial
-
         from generator.workers import Beside
 
         half = len(paths) // 2
@@ -205,8 +226,9 @@ class _Reader:
         for path in paths:
             known = len(self.problems)
             doc = self.parse_topic(path) if kind == "topic" else self.parse(path, kind)
-            item = None if doc is None else build(path, *doc) if kind == "topic" \
-                else build(path, doc)
+            item = None if doc is None else self.made(
+                path, doc[0] if kind == "topic" else doc, kind,
+                partial(build, path, *doc) if kind == "topic" else partial(build, path, doc))
             found.append((path, item, self.problems[known:]))
             del self.problems[known:]
         return found
@@ -226,10 +248,13 @@ class _Reader:
         items: dict = {}
         for path in self.paths("sources", YAML_SUFFIXES):
             doc = self.parse(path, "sources")
-            if doc is None:
+            found = doc and self.made(path, doc, "sources", lambda: [
+                _source(entry, m.Origin(path, doc.line_of((index,))))
+                for index, entry in enumerate(doc.data)])
+            if found is None:
                 self.unreadable.add("source:*")
-            for index, entry in enumerate(doc.data if doc else []):
-                self.add(items, _source(entry, m.Origin(path, doc.line_of((index,)))), "source")
+            for source in found or []:
+                self.add(items, source, "source")
         for path in self.paths("sources", (".json",)):
             for source in self.csl_json(path):
                 self.add(items, source, "source")
@@ -270,15 +295,11 @@ class _Reader:
         items: dict = {}
         for path in self.paths("facts", YAML_SUFFIXES):
             doc = self.parse(path, "facts")
-            if doc is None:
+            found = doc and self.made(path, doc, "facts", partial(_facts, path, doc))
+            if found is None:
                 self.unreadable.add("fact:*")
                 continue
-            for fact_id, data in doc.data.items():
-                lines = {key[1:]: line for key, line in doc.lines.items()
-                         if key[:1] == (fact_id,)}
-                fact = m.Fact(id=fact_id, origin=m.Origin(path, doc.line_of((fact_id,))),
-                              lines=lines, **{k: v if k == "value" else str(v)
-                                              for k, v in data.items()})
+            for fact in found:
                 self.add(items, fact, "fact")
         return items
 
@@ -314,6 +335,25 @@ def _read_part(root: Path, schema: bool, max_bytes: int, limits: Limits, paths: 
     reader = _Reader(root, schema)
     reader.max_bytes, reader.limits = max_bytes, limits
     return reader.read_each(paths, kind, build), reader.digests, reader.valid.used
+
+
+def _settings(doc: YamlDoc) -> m.Settings:
+    data = dict(doc.data)
+    levels = [{"banner": level} if isinstance(level, str) else level
+              for level in data.pop("markings", [])]
+    return m.Settings(**data, markings=[level["banner"] for level in levels],
+                      portions={level["portion"]: level["banner"]
+                                for level in levels if "portion" in level})
+
+
+def _facts(path: Path, doc: YamlDoc) -> list[m.Fact]:
+    found = []
+    for fact_id, data in doc.data.items():
+        lines = {key[1:]: line for key, line in doc.lines.items() if key[:1] == (fact_id,)}
+        found.append(m.Fact(id=fact_id, origin=m.Origin(path, doc.line_of((fact_id,))),
+                            lines=lines, **{k: v if k == "value" else str(v)
+                                            for k, v in data.items()}))
+    return found
 
 
 def split_front_matter(text: str) -> tuple[str, int, str]:

@@ -398,7 +398,9 @@ def scan(text: str) -> Scan:
     if text in _scanned:
         return _scanned[text]
     key = _scan_key(text)
-    kept = SCANS.get(key)
+    # Prose that may hold an image is always scanned afresh: the kept scan's list of images
+    # is what the image checks walk, and a cache is untrusted input. Images are rare.
+    kept = SCANS.get(key) if "![" not in text else None
     if kept is not None:
         try:
             return Scan.from_json(kept)

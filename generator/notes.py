@@ -16,6 +16,7 @@ from pathlib import Path
 
 from markupsafe import Markup
 
+from generator import sanitise
 from generator.cache import DiskCache
 from generator.errors import BuildError
 from generator.markdown import Note, NoteBook
@@ -151,15 +152,30 @@ def _memo(items: list, clusters: list, citations: Citations, bibliography: bool)
                         bibliography, processor.engine)
     if key in _MEMO:
         return _MEMO[key]
-    kept = CACHE.get(key)
-    if isinstance(kept, dict) and {"notes", "bibliography"} <= kept.keys():
-        result = cite.Formatted(kept["notes"], kept["bibliography"])
-    else:
-        result = processor.format(items, clusters, citations.style, citations.locale,
-                                  bibliography)
-        CACHE.put(key, {"notes": result.notes, "bibliography": result.bibliography})
+    kept = _kept_answer(CACHE.get(key), len(clusters))
+    if kept is None:
+        made = processor.format(items, clusters, citations.style, citations.locale,
+                                bibliography)
+        CACHE.put(key, {"notes": made.notes, "bibliography": made.bibliography})
+        kept = made.notes, made.bibliography
+    # From the cache or from citeproc alike, only a citation's own markup reaches the page.
+    result = cite.Formatted([sanitise.citation(note) for note in kept[0]],
+                            [sanitise.citation(entry) for entry in kept[1]])
     _MEMO[key] = result
     return result
+
+
+def _kept_answer(kept, clusters: int) -> tuple[list[str], list[str]] | None:
+    """Return (notes, bibliography) from a cache entry, or None unless it has that shape
+    (a note per cluster, every one a string): a cache is untrusted input."""
+    if not isinstance(kept, dict):
+        return None
+    notes, entries = kept.get("notes"), kept.get("bibliography")
+    if not (isinstance(notes, list) and isinstance(entries, list) and len(notes) == clusters):
+        return None
+    if not all(isinstance(text, str) for text in notes + entries):
+        return None
+    return notes, entries
 
 
 def _digest(path: Path) -> str:

@@ -98,7 +98,7 @@ def _validated(project: Project) -> tuple[Content, list[Problem]]:
 
 
 def _validate(project: Project, content: Content, syntax: bool = True) -> list[Problem]:
-    markdown.SCANS = DiskTable.for_project(project.content.parent, "scans")
+    markdown.SCANS = DiskTable.of_kind("scans")
     problems = validate(content, project.templates, syntax)
     markdown.SCANS.save()
     return problems
@@ -370,11 +370,11 @@ def _typesets(content: Content, todo: list) -> bool:
 
 
 def _open_caches(project: Project) -> None:
-    """Keep formatted citations and chart drawings on disk beside the content."""
+    """Keep formatted citations and chart drawings on disk (under the cache root)."""
     from generator import chartsvg
 
-    notes.CACHE = DiskCache.for_project(project.content.parent, "citations")
-    chartsvg.CACHE = DiskCache.for_project(project.content.parent, "charts")
+    notes.CACHE = DiskCache.of_kind("citations")
+    chartsvg.CACHE = DiskCache.of_kind("charts")
 
 
 def _expected_cost(content: Content, key: tuple) -> float:

@@ -36,7 +36,7 @@ def preflight(content: Content, templates: Path, variants: list[tuple[str, str, 
     """Render the documents of the variants (brief, audience, length) for the media (both,
     unless told) and return the problems found (template errors naming template and line).
     Unless every_document, render only the fullest document of each type and lead."""
-    passed = DiskCache.for_project(content.root.parent, "preflight")
+    passed = DiskCache.of_kind("preflight")
     hasher = InputHasher(content, templates)
     problems: list[Problem] = []
     plans = _plans(content, variants)

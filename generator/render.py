@@ -16,7 +16,6 @@ from markupsafe import Markup
 
 from generator import fonts, notes
 from generator.figures import Figures
-from generator.cache import DiskCache
 from generator.errors import BuildError, Problem
 from generator.languages import mark_languages
 from generator.markdown import Note, NoteBook, ProseRenderer
@@ -43,7 +42,11 @@ class Rendered:
 
 @lru_cache(maxsize=8)
 def environment(templates: Path) -> jinja2.Environment:
-    """Return the Jinja environment for a templates folder (autoescape, strict)."""
+    """Return the Jinja environment for a templates folder (autoescape, strict).
+
+    Templates are compiled in this process, never read back compiled from disk: Jinja's
+    bytecode cache unpickles its files, and a planted file would run code.
+    """
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates)),
         autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
@@ -52,40 +55,10 @@ def environment(templates: Path) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         extensions=["jinja2.ext.do"],
-        bytecode_cache=_bytecode_cache(templates),
     )
     env.globals["font_rules"] = fonts.rules
     env.filters["csp_hash"] = csp_hash
     return env
-
-
-def _bytecode_cache(templates: Path) -> jinja2.BytecodeCache | None:
-    """Return where compiled templates are kept between runs (beside the templates folder):
-    compiling them costs each process more than rendering a short brief. Jinja checks each
-    entry against its template's source, so an edited template is compiled again."""
-    folder = DiskCache.for_project(Path(templates).resolve().parent, "templates").folder
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except (AttributeError, OSError):  # no cache wanted, or none can be written
-        return None
-    return _KeptTemplates(str(folder))
-
-
-class _KeptTemplates(jinja2.FileSystemBytecodeCache):
-    """Jinja's cache of compiled templates, for which a damaged or unwritable entry only
-    means compiling again."""
-
-    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        try:
-            super().load_bytecode(bucket)
-        except Exception:  # noqa: BLE001 (unpickling a damaged file can raise almost anything)
-            bucket.reset()
-
-    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        try:
-            super().dump_bytecode(bucket)
-        except OSError:
-            pass
 
 
 def csp_hash(text: str) -> str:
@@ -132,7 +105,8 @@ def render(plan: Plan, content, templates: Path, medium: str, anchor: str = "",
                 del _ahead[index]
                 return rendered
     notebook = NoteBook()
-    image_src = None if medium == "print" else partial(inline_image, content.root)
+    image_src = None if medium == "print" else partial(inline_image, content.root,
+                                                       content.settings.max_file_bytes)
     figures = Figures(content, environment(templates), medium, _locale(plan, content), anchor,
                       drawn=not dry_run)
     prose = _prose_renderer(plan, content, notebook, image_src, figures)
@@ -177,14 +151,37 @@ IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
                ".gif": "image/gif", ".webp": "image/webp", ".svg": "image/svg+xml"}
 
 
-def inline_image(root: Path, src: str) -> str:
-    """Return an image in the content folder as a data: URL, so the HTML page stands alone."""
+def image_problem(root: Path, src: str, max_bytes: int) -> tuple[str, str] | None:
+    """Return (message, hint) if src is not an image file brief may read: a local path,
+    inside the content folder once symlinks and '..' are resolved, an existing picture
+    file within the size limit; else None."""
+    if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", src):
+        return (f"image {src[:80]!r} is not a local file",
+                "download it into the content folder and use a relative path")
+    path = (root / src).resolve()
+    if root.resolve() not in path.parents:
+        return f"image {src!r} is outside the content folder", "copy it into the content folder"
+    if not path.is_file():
+        return f"image {src!r} not found", "paths are relative to the content folder"
+    if path.suffix.lower() not in IMAGE_TYPES:
+        return (f"image {src!r} is not a picture file",
+                f"use one of {', '.join(sorted(IMAGE_TYPES))}")
+    if (size := path.stat().st_size) > max_bytes:
+        return (f"image {src!r} is {size:,} bytes, over the {max_bytes:,}-byte limit",
+                "make it smaller, or raise max_file_bytes in settings.yaml")
+    return None
+
+
+def inline_image(root: Path, max_bytes: int, src: str) -> str:
+    """Return an image in the content folder as a data: URL, so the HTML page stands alone.
+    The image is checked again first: what validation knew of the prose's images may come
+    from a cache, and a file read here is published."""
     import base64
 
-    path = root / src
-    kind = IMAGE_TYPES.get(path.suffix.lower())
-    if kind is None or not path.is_file():
-        return src  # validation reports it; never reached for valid content
+    if problem := image_problem(root, src, max_bytes):
+        raise BuildError("{} ({})".format(*problem))
+    path = (root / src).resolve()
+    kind = IMAGE_TYPES[path.suffix.lower()]
     return f"data:{kind};base64,{base64.b64encode(path.read_bytes()).decode()}"
 
 

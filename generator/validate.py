@@ -44,6 +44,7 @@ class _References:
     sources: _Known
     facts: _Known
     charts: _Known
+    max_bytes: int = 10_000_000  # an image's size limit (settings.max_file_bytes)
 
 
 SPLIT_FROM = 1000  # pieces of prose from which two processes read them
@@ -58,7 +59,7 @@ def validate(content: Content, templates: Path, syntax: bool = True) -> list[Pro
     refs = _References(content.root, *(_Known(kind, items, content) for kind, items in (
         ("topic", content.topics), ("audience", content.audiences),
         ("length", content.lengths), ("source", content.sources), ("fact", content.facts),
-        ("chart", content.charts))))
+        ("chart", content.charts))), max_bytes=content.settings.max_file_bytes)
     for topic in content.topics.values():
         problems += _check_topic(topic, refs)
     for audience in content.audiences.values():
@@ -185,7 +186,7 @@ def check_templates(templates: Path) -> list[Problem]:
     for path in sorted(templates.rglob("*.html")):
         name = path.relative_to(templates).as_posix()
         try:
-            env.get_template(name)  # compiled, or read from the bytecode cache
+            env.get_template(name)  # compiled in this process (nothing compiled is kept)
         except TemplateSyntaxError as error:
             problems.append(template_problem(error, templates))
         except (OSError, UnicodeDecodeError) as error:
@@ -275,7 +276,7 @@ def _charts_not_allowed(prose: Prose, where: str) -> list[Problem]:
 
 
 def _check_prose(prose: Prose, refs: _References) -> list[Problem]:
-    problems = _check_images(prose, refs.root)
+    problems = _check_images(prose, refs.root, refs.max_bytes)
     for citation in markdown.find_citations(prose.text):
         if citation.source not in refs.sources:
             line = prose.origin.line + citation.line_offset
@@ -306,11 +307,11 @@ def known_language(tag: str) -> bool:
     return True
 
 
-def _check_images(prose: Prose, root: Path) -> list[Problem]:
+def _check_images(prose: Prose, root: Path, max_bytes: int) -> list[Problem]:
     """Images must be files inside the content folder (nothing is fetched at build time)
     and say in words what they show: the tagged PDF and the HTML page give screen readers
     the alt text, and PDF/UA refuses a figure without it."""
-    from generator.render import IMAGE_TYPES
+    from generator.render import image_problem
 
     problems = []
     for src, alt, offset in markdown.find_images(prose.text):
@@ -319,19 +320,8 @@ def _check_images(prose: Prose, root: Path) -> list[Problem]:
             problems.append(Problem(
                 prose.origin.path, line, f"image {src[:80]!r} has no alt text",
                 f"add alt text that says what it shows: ![what it shows]({src[:80]})"))
-        path = (root / src).resolve()
-        if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", src):
-            problems.append(Problem(prose.origin.path, line, f"image {src[:80]!r} is not a local file",
-                                    "download it into the content folder and use a relative path"))
-        elif root.resolve() not in path.parents:
-            problems.append(Problem(prose.origin.path, line, f"image {src!r} is outside the "
-                                    "content folder", "copy it into the content folder"))
-        elif not path.is_file():
-            problems.append(Problem(prose.origin.path, line, f"image {src!r} not found",
-                                    "paths are relative to the content folder"))
-        elif path.suffix.lower() not in IMAGE_TYPES:
-            problems.append(Problem(prose.origin.path, line, f"image {src!r} is not a picture "
-                                    "file", f"use one of {', '.join(sorted(IMAGE_TYPES))}"))
+        if found := image_problem(root, src, max_bytes):
+            problems.append(Problem(prose.origin.path, line, *found))
     return problems
 
 

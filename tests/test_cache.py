@@ -1,6 +1,6 @@
 """Work is kept on disk between runs: formatted citations (a rebuild that changes no
 citation needs no citation worker), files found valid, documents that rendered cleanly,
-what each piece of prose cites, compiled templates. Any change to what an answer depends
+what each piece of prose cites. Any change to what an answer depends
 on asks the question again, and a damaged entry is only asked again."""
 
 from __future__ import annotations
@@ -103,7 +103,7 @@ def test_a_render_that_passed_is_checked_again_once_its_content_changes(sample, 
     assert f"{memo}:1:" in result.output and "no_such_value" in result.output
 
 
-def test_damaged_scans_and_compiled_templates_are_ignored(sample, tmp_path):
+def test_damaged_scans_are_ignored(sample, tmp_path):
     def check():
         return subprocess.run(
             [sys.executable, "-m", "generator", "--content", str(sample), "--templates",
@@ -113,11 +113,8 @@ def test_damaged_scans_and_compiled_templates_are_ignored(sample, tmp_path):
     first = check()
     assert first.returncode == 0, first.stderr
     table = tmp_path / "cache" / "scans" / "table.json"
-    compiled = list((tmp_path / "cache" / "templates").iterdir())
-    assert table.is_file() and compiled
+    assert table.is_file()
     table.write_text('{"0": [1, 2')
-    for path in compiled:
-        path.write_bytes(path.read_bytes()[:40])
     again = check()
     assert (again.returncode, again.stdout, again.stderr) == (0, first.stdout, first.stderr)
     topic = sample / "topics" / "harbor-overview.md"

@@ -85,7 +85,7 @@ def subsets(text: str) -> dict[str, bytes]:
         if source is None:
             continue
         status = source.stat()
-        key = DiskCache.key("cjk", face.family, face.weight, source.name, status.st_size,
+        key = DiskCache.key("cjk, dated from the source", face.family, face.weight, source.name, status.st_size,
                             status.st_mtime_ns, text)
         cached = kept / f"cjk-{key[:32]}.woff2" if kept else None
         data = kept_file(cached) if cached else None
@@ -119,6 +119,9 @@ def _cut(collection: Path, family: str, text: str) -> bytes:
         subsetter.subset(font)
         buffer = io.BytesIO()
         font.flavor = "woff2"
+        # Keep the collection's head.modified: saving would stamp the time of the cut, and
+        # the published subsets would differ from machine to machine.
+        font.recalcTimestamp = False
         font.save(buffer, reorderTables=True)
     return buffer.getvalue()
 

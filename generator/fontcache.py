@@ -23,6 +23,9 @@ from generator.cache import DiskCache, DiskTable, keep_file, kept_file
 
 UNICODE_RANGES = re.compile(r"(?:U\+[0-9A-F]{1,6}(?:-[0-9A-F]{1,6})?(?:,(?!$)|$))*")
 
+# Part of each copy's name: a change to how copies are made must not reuse older copies.
+RECIPE = b"merged, dated from the sources"
+
 
 def folder() -> Path | None:
     """Return the folder the copies live in (None when the cache is turned off)."""
@@ -49,15 +52,17 @@ def merged_copy(woffs: list[Path]) -> Path:
     import fontTools
 
     sources = b"".join(hashlib.sha256(w.read_bytes()).digest() for w in woffs)
-    digest = hashlib.sha256(sources + fontTools.version.encode()).hexdigest()[:16]
+    digest = hashlib.sha256(sources + fontTools.version.encode() + RECIPE).hexdigest()[:16]
     target = (folder() or _scratch()) / f"{woffs[0].stem}-{digest}.ttf"
     if kept_file(target) is None:
         from fontTools.merge import Merger  # a tenth of a second to import: only to merge
 
         font = Merger().merge([str(w) for w in woffs])
         font.flavor = None  # write the tables as a plain sfnt
-        # No new head.modified stamp: the copy, and so every PDF, stays byte-identical
-        # wherever and whenever it is made.
+        # The merger stamps head.created and head.modified with the time of the merge (and
+        # saving would stamp head.modified again): the sources' own dates instead keep the
+        # copy, and so every PDF, byte-identical wherever and whenever it is made.
+        font["head"].created, font["head"].modified = source_dates(woffs)
         font.recalcTimestamp = False
         out = BytesIO()
         font.save(out)
@@ -66,6 +71,14 @@ def merged_copy(woffs: list[Path]) -> Path:
             target = _scratch() / target.name
             keep_file(target, out.getvalue())
     return target
+
+
+def source_dates(fonts: list[Path]) -> tuple[int, int]:
+    """Return the earliest head.created and the latest head.modified of the font files."""
+    from fontTools.ttLib import TTFont
+
+    heads = [TTFont(str(path), lazy=True)["head"] for path in fonts]
+    return min(h.created for h in heads), max(h.modified for h in heads)
 
 
 def _scratch() -> Path:

@@ -18,6 +18,7 @@ One module per figure group:
   memory.py       9. memory: peak RSS per worker
   cjk.py         10. CJK: a page of Japanese and Korean, with and without libharfbuzz-subset0
   tagging.py     11. tagging: tagged (PDF/UA-1, PDF/A-2a) against untagged write_pdf
+  parsers.py     12. parsers: prose parsing grows linearly on hostile input
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ from light import bench_light  # noqa: E402
 from memory import bench_memory  # noqa: E402
 from oneshot import bench_oneshot  # noqa: E402
 from parallel import bench_parallel  # noqa: E402
+from parsers import bench_parsers  # noqa: E402
 from peer import bench_peer  # noqa: E402
 from scale import bench_scale  # noqa: E402
 from tagging import bench_tagging  # noqa: E402
@@ -123,6 +125,7 @@ def main() -> None:
         sections.append(step("memory", bench_memory, _largest(emitted), peaks))
         sections.append(step("CJK", bench_cjk, repeat, slow))
         sections.append(step("tagging", bench_tagging, emitted, repeat))
+        sections.append(step("parsers", bench_parsers))
     finally:
         shutil.rmtree(work, ignore_errors=True)
     minutes = (time.perf_counter() - started) / 60

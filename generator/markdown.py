@@ -7,6 +7,7 @@ order they appear in the finished document, so numbering follows what was actual
 
 from __future__ import annotations
 
+import bisect
 import copy
 import hashlib
 import re
@@ -20,11 +21,13 @@ from mdit_py_plugins.footnote import footnote_plugin
 
 from generator.cache import DiskTable, code_digest
 
-CITATION = re.compile(
-    r"\[\s*(@[A-Za-z0-9][\w:.#$%&+?<>~/-]*(?:\s*,[^;\]]*)?(?:\s*;\s*@[A-Za-z0-9][\w:.#$%&+?<>~/-]*"
-    r"(?:\s*,[^;\]]*)?)*)\s*\]"
-)
-CITATION_ITEM = re.compile(r"@([A-Za-z0-9][\w:.#$%&+?<>~/-]*?)\s*(?:,\s*(.*?))?\s*$")
+# One cite: "@id" and an optional ", locator". A citation is "[" cites joined by ";" "]".
+# No part of it can hold "]", so a citation ends at the first "]" after its "[": the rule
+# matches only up to there, and the possessive quantifiers (*+) never give back what they
+# took, so a match costs time linear in its length, whatever the text (unclosed "[@a, "
+# repeated thousands of times on one line included).
+_CITE = r"@[A-Za-z0-9][\w:.#$%&+?<>~/-]*+(?:\s*+,[^;\]]*+)?"
+CITATION = re.compile(rf"\[\s*+({_CITE}(?:\s*+;\s*+{_CITE})*+)\s*+\]")
 PLACEHOLDER = '<sup class="note-ref" data-note="{}"></sup>'
 # A paragraph may open with a portion mark, e.g. "(CUI) The plan ..."; which marks count is
 # defined in settings.markings, so the renderer decides (others stay as written).
@@ -66,18 +69,46 @@ class Citation:
 def _citation_rule(state, silent: bool) -> bool:
     if state.src[state.pos] != "[" or "@" not in state.src[state.pos:state.pos + 3]:
         return False
-    match = CITATION.match(state.src, state.pos)
+    end = _next_closing_bracket(state.src, state.pos)
+    match = CITATION.fullmatch(state.src, state.pos, end + 1) if end >= 0 else None
     if not match:
         return False
     if not silent:
-        items = [CITATION_ITEM.match(part.strip()) for part in match.group(1).split(";")]
         token = state.push("citation", "", 0)
         token.meta = {
-            "items": [(item.group(1), item.group(2) or "") for item in items],
-            "line_offset": state.src.count("\n", 0, state.pos),
+            "items": [_cite_item(part) for part in match.group(1).split(";")],
+            "line_offset": _line_offset(state.src, state.pos),
         }
     state.pos = match.end()
     return True
+
+
+def _cite_item(part: str) -> tuple[str, str]:
+    """Return (source id, locator) of one cite, "@id" or "@id, locator" (a line break in
+    the locator reads as a space, as it does in prose)."""
+    source, _, locator = part.strip().removeprefix("@").partition(",")
+    return source.strip(), " ".join(line.strip() for line in locator.strip().splitlines())
+
+
+def _next_closing_bracket(text: str, start: int) -> int:
+    """Return the index of the first "]" at or after start, or -1 (found by bisection in the
+    text's "]" positions, listed once: searching the rest of the line from every "[" would
+    make a line of many unclosed "[" quadratic)."""
+    closers = _positions(text, "]")
+    found = bisect.bisect_left(closers, start)
+    return closers[found] if found < len(closers) else -1
+
+
+def _line_offset(text: str, position: int) -> int:
+    """Return how many line breaks come before position (by bisection, as above: counting
+    from the start for every citation would be quadratic in a long paragraph of them)."""
+    return bisect.bisect_left(_positions(text, "\n"), position)
+
+
+@lru_cache(maxsize=8)
+def _positions(text: str, char: str) -> list[int]:
+    """Return the indexes of char in text (kept for the few texts being parsed)."""
+    return [match.start() for match in re.finditer(re.escape(char), text)]
 
 
 def _fact_rule(state, silent: bool) -> bool:
@@ -90,7 +121,7 @@ def _fact_rule(state, silent: bool) -> bool:
     if not silent:
         token = state.push("fact", "", 0)
         token.meta = {"id": match.group(1),
-                      "line_offset": state.src.count("\n", 0, state.pos)}
+                      "line_offset": _line_offset(state.src, state.pos)}
     state.pos = match.end()
     return True
 

@@ -6,7 +6,7 @@ import re
 from html.parser import HTMLParser
 
 from conftest import run
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from generator.markdown import NoteBook, ProseRenderer
@@ -154,3 +154,57 @@ def test_yaml_limits_are_configurable(sample, runner):
     (sample / "audiences" / "deep.yaml").write_text("name: x\ntags: " + "[" * 10 + "]" * 10 + "\n")
     result = run(runner, sample, "check")
     assert "deep.yaml:2: nested more than 8 levels deep" in result.stderr
+
+
+# Citations in hostile shapes: unclosed "[@id, " by the thousand on one line took time
+# growing with the square of the line (bench/parsers.py keeps the time bound). A citation
+# runs from "[@" to the first "]" after it; with no "]" left, "[" is text.
+CITE_ID = st.from_regex(r"[a-z][a-z0-9]{0,8}", fullmatch=True)
+LOCATOR = st.text(alphabet="abcpxyz 0123456789", max_size=8)
+CITE_PIECES = st.one_of(
+    st.builds(lambda i, loc: ("closed", f"[@{i}, {loc}]"), CITE_ID, LOCATOR),
+    st.builds(lambda i: ("closed", f"[@{i}]"), CITE_ID),
+    st.builds(lambda i, loc: ("open", f"[@{i}, {loc} "), CITE_ID, LOCATOR),
+    # No blank line (a new paragraph) and no indented start (code): neither holds citations.
+    st.sampled_from([("text", "word "), ("text", "word\n"), ("text", "x")]),
+)
+
+
+def expected_citations(text: str) -> list[tuple[str, str, int]]:
+    """Return (source, locator, line) of each citation, read the slow, obvious way."""
+    found, position = [], 0
+    while (start := text.find("[@", position)) >= 0:
+        end = text.find("]", start)
+        if end < 0:
+            break
+        source, _, locator = text[start + 2:end].partition(",")
+        locator = " ".join(line.strip() for line in locator.strip().splitlines())
+        found.append((source.strip(), locator, text.count("\n", 0, start)))
+        position = end + 1
+    return found
+
+
+def citations_of(text: str) -> list[tuple[str, str, int]]:
+    from generator.markdown import find_citations
+
+    return [(c.source, c.locator, c.line_offset) for c in find_citations(text)]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(CITE_PIECES, max_size=40), st.integers(0, 300))
+@example([("open", "[@a, p. 2 "), ("text", "word\n"), ("closed", "[@b, 4]")], 0)  # traceback once
+def test_unclosed_citations_in_any_number_parse_to_the_citations_written(pieces, unclosed):
+    text = "".join(piece for _, piece in pieces) + "[@source, " * unclosed
+    expected = expected_citations(text)
+    assert citations_of(text) == expected
+    notebook = NoteBook()
+    html = ProseRenderer(notebook).block(text)
+    assert html.count('class="note-ref"') == len(expected) == len(notebook.notes)
+    assert [n.cites[0][0] for n in notebook.notes] == [source for source, _, _ in expected]
+
+
+def test_a_line_of_thousands_of_unclosed_citations_is_text_after_the_one_closed():
+    text = "[@harbor-report, p. 3] " + "[@source, " * 4_000
+    assert citations_of(text) == [("harbor-report", "p. 3", 0)]
+    html = html_of(text)
+    assert html.count('class="note-ref"') == 1 and html.count("[@source,") == 4_000

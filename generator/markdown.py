@@ -245,11 +245,17 @@ class ProseRenderer:
 
     def block(self, text: str, heading_offset: int = 0) -> str:
         """Render Markdown paragraphs, shifting '##' headings below the enclosing one."""
-        self.heading_offset = heading_offset
-        tokens, env = parse(text)
-        main, notes = _split_notes(tokens)
-        env["note_keys"] = {note_id: self._note(part, env) for note_id, part in notes.items()}
-        return self.renderer.render(main, _parser().options, env)
+        # A chart's caption is rendered in the middle of a body: the body's offset must
+        # survive it, or every heading after a chart moves up a level.
+        enclosing, self.heading_offset = self.heading_offset, heading_offset
+        try:
+            tokens, env = parse(text)
+            main, notes = _split_notes(tokens)
+            env["note_keys"] = {note_id: self._note(part, env)
+                                for note_id, part in notes.items()}
+            return self.renderer.render(main, _parser().options, env)
+        finally:
+            self.heading_offset = enclosing
 
     def inline(self, text: str) -> str:
         """Render one line of Markdown without a surrounding paragraph."""

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import json
+import re
 import shutil
 import subprocess
 
@@ -109,3 +111,53 @@ def test_every_default_pdf_passes_qpdf_check_and_is_tagged_pdf_ua(default_build)
         # the words as written.
         headings = [" ".join(text.split()).casefold() for _, text in tagged.headings]
         assert headings == [" ".join(t.split()).casefold() for t in tagged.outline_titles()], path
+
+
+HEADING = re.compile(r"<h([1-6])\b([^>]*)>(.*?)</h\1>", re.DOTALL)
+TOPIC_OPEN = re.compile(r'<section class="topic detail-full" id="topic-([\w-]+)"')
+
+
+def markdown_heading_depths(text: str) -> list[int]:
+    """Return the depth of each heading in a topic body as written (## -> 1, ### -> 2)."""
+    from generator.markdown import parse
+
+    tokens, _ = parse(text)
+    return [int(t.tag[1]) - 1 for t in tokens if t.type == "heading_open"]
+
+
+def test_heading_levels_in_html_and_pdf_outline_are_the_contents_charts_or_no_charts(
+        default_build):
+    """Each full topic's body headings sit one level below its title per '#' written, after
+    a chart as before it; the PDF's bookmarks nest exactly as the page's headings."""
+    content = load_content(ROOT / "content").content
+    charted = 0
+    for record in json.loads((default_build / "manifest.json").read_text())["outputs"]:
+        if record["pack"] or record["length"] != "full" or record["format"] != "html":
+            continue
+        page = (default_build / record["path"]).read_text("utf-8")
+        main = page[page.index("<main"):page.index("</main>")]
+        for match in TOPIC_OPEN.finditer(main):
+            topic_id, section = match.group(1), main[match.start():main.find("</section>",
+                                                                            match.start())]
+            levels = [int(level) for level, _, _ in HEADING.findall(section)]
+            written = markdown_heading_depths(content.topics[topic_id].body.text)
+            assert [level - levels[0] for level in levels[1:]] == written, \
+                (record["path"], topic_id)
+            charted += "<figure" in section and bool(written)
+        pdf = PdfReader(default_build / record["path"].replace(".html", ".pdf"))
+        outline = [(depth + 1, " ".join(item.title.split())) for depth, item in nested(pdf.outline)]
+        # The screen page's own contents list and endnotes have no place in the print.
+        shown = [(int(level), html.unescape(" ".join(re.sub(r"<[^>]+>", "", text).split())))
+                 for level, attrs, text in HEADING.findall(page)
+                 if not re.search(r'id="(toc|notes)-heading"', attrs)]
+        assert outline == shown, record["path"]
+    assert charted >= 3  # the check covers headings that follow charts
+
+
+def nested(outline, depth: int = 0):
+    """Yield (depth, item) of every entry of a pypdf outline."""
+    for item in outline:
+        if isinstance(item, list):
+            yield from nested(item, depth + 1)
+        else:
+            yield depth, item

@@ -81,3 +81,10 @@ def test_titles_get_the_same_curly_quotes_as_prose_and_keep_portion_marks():
     assert prose.apply_terms("(C) Sea of Japan: Korea's view") == \
         "(C) East Sea (Sea of Japan): Korea’s view"
     assert "’" in prose.block("Japan's laws") and prose.block("Japan's laws").count("’") == 1
+
+
+def test_headings_after_a_chart_keep_their_level():
+    book = NoteBook()
+    prose = ProseRenderer(book, chart_html=lambda chart_id, prose: prose.inline("A *caption*."))
+    html = prose.block("## Before\n\n{chart:x}\n\n## After\n\n### Under", 2)
+    assert "<h4>Before</h4>" in html and "<h4>After</h4>" in html and "<h5>Under</h5>" in html

@@ -306,3 +306,42 @@ def test_a_missing_subsetter_is_warned_about_once_per_build(runner, sample, tmp_
     result = run(runner, sample, "build", "harbor-memo", "-l", "one-page", "-f", "pdf",
                  "-o", str(tmp_path / "out2"), "-j", "1")
     assert "libharfbuzz-subset0" not in result.stderr
+
+
+def styled_runs(path: Path) -> list[tuple[str, str, float]]:
+    """Return (text, base font name, size in points) of every text run of every page."""
+    runs: list[tuple[str, str, float]] = []
+    for page in PdfReader(path).pages:
+        def visit(text, cm, tm, font, size):
+            if text.strip() and font is not None:
+                runs.append((text, str(font["/BaseFont"]), round(size * tm[0] * cm[0], 1)))
+        page.extract_text(visitor_text=visit)
+    return runs
+
+
+def test_each_heading_level_looks_different_from_the_next_and_from_the_text(
+        runner, sample, tmp_path):
+    (sample / "topics/harbor-overview.md").write_text(
+        (sample / "topics/harbor-overview.md").read_text("utf-8")
+        + "\n## Third level here\n\nPlain words under it.\n", "utf-8")
+    (sample / "topics/keepers-history.md").write_text(
+        (sample / "topics/keepers-history.md").read_text("utf-8")
+        + "\n## Fourth level here\n\nMore words.\n\n### Fifth level here\n\nLast words.\n",
+        "utf-8")
+    out = tmp_path / "out"
+    result = run(runner, sample, "build", "harbor-memo", "-a", "staff", "-l", "full", "-f",
+                 "pdf", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    runs = styled_runs(out / "harbor-memo/staff-full.pdf")
+
+    def look(needle: str) -> tuple[str, float]:
+        _, font, size = next(run for run in runs if needle.casefold() in run[0].casefold())
+        return SUBSET_NAME.sub("", font), size
+
+    looks = [look(text) for text in ("Fixing the Harbor", "The breakwater", "Third level here",
+                                     "Fourth level here", "Fifth level here",
+                                     "Plain words under it")]
+    assert len(set(looks)) == len(looks), looks
+    assert looks[2][1] > looks[3][1] >= looks[5][1] > looks[4][1]  # sizes step down
+    faces = [font for font, _ in looks]  # and more than the size tells levels apart
+    assert faces[2] != faces[3] != faces[4] and faces[3] != faces[5], faces

@@ -93,8 +93,8 @@ AUDIENCE = _object(
         "description": _text,
         "document_type": _id,
         "marking": _text,
-        "topics": {"type": "object", "additionalProperties": _weight},
-        "tags": {"type": "object", "additionalProperties": _weight},
+        "topics": {"type": "object", "propertyNames": _id_keys, "additionalProperties": _weight},
+        "tags": {"type": "object", "propertyNames": _id_keys, "additionalProperties": _weight},
         "terms": {"type": "object", "additionalProperties": _text},
         "locale": {**_text, "description": "how numbers are written for these readers, e.g. "
                                            "en-US, en-GB, de-DE (default: the language)"},
@@ -122,7 +122,8 @@ TOPIC = _object(
         "key_points": {"type": "array", "items": _markdown},
         "tags": _ids,
         "priority": {"enum": ["high", "medium", "low"]},
-        "relevance": {"type": "object", "additionalProperties": _weight},
+        "relevance": {"type": "object", "propertyNames": _id_keys,
+                      "additionalProperties": _weight},
         "sources": _ids,
         "notes": _text,
         "marking": {**_text, "description": "the topic's portion mark (e.g. CUI) or banner, "

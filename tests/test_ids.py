@@ -131,3 +131,11 @@ def test_release_zip_entries_are_plain_relative_paths(runner, sample, tmp_path):
             for p in (out / "release" / "v1").rglob("*") if p.is_file()} \
         == {*names, "brief-v1.zip"}
     assert not [p for p in tmp_path.iterdir() if p.name not in ("output", "content")]
+
+
+def test_ids_used_as_keys_follow_the_rule_too(sample, runner):
+    staff = sample / "audiences" / "staff.yaml"
+    staff.write_text(staff.read_text() + "  Budget Items: high\n")  # a key of `tags`
+    result = run(runner, sample, "check")
+    assert result.exit_code == 1
+    assert "staff.yaml:8: tags: 'Budget Items' is not a valid id" in result.stderr, result.stderr

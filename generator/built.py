@@ -8,8 +8,6 @@ cache when the build published the file, know its bytes; any other file is rebui
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from generator.cache import DiskCache
 
 
@@ -20,9 +18,10 @@ class BuiltOutputs:
         self.cache = cache
 
     @classmethod
-    def for_project(cls, root: Path) -> BuiltOutputs:
-        """Return the records kept with the project's other caches (see cache.py)."""
-        return cls(DiskCache.for_project(root, "built"))
+    def open(cls) -> BuiltOutputs:
+        """Return the records, kept under the user's cache root with the other caches (see
+        cache.py), never in an output folder."""
+        return cls(DiskCache.of_kind("built"))
 
     def add(self, path: str, sha256: str) -> None:
         """Remember that this program wrote these bytes under this path."""

@@ -265,7 +265,7 @@ def release(ctx, version, out_dir, jobs, quiet, verbose, pdf_variant) -> None:
     _fail_on_failures(report, "; no release was made")
     paths = {r.path for r in report.records} | {t.path for t in report.skipped}
     folder = _call(make_release, Path(out_dir), version, paths,
-                   BuiltOutputs.for_project(project.content.parent),
+                   BuiltOutputs.open(),
                    consequence="no release was made")
     console.say(f"release {version}: {len(paths)} outputs in {folder}/")
 

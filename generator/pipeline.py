@@ -281,7 +281,7 @@ def _record_outputs(project: Project, out_dir: Path, records: list[publish.Outpu
     unfinished = [t.path for t in todo if t.path not in built]
     if not records and not any((out_dir / path).exists() for path in unfinished):
         return None  # nothing published, nothing of this build's on disk to account for
-    known = BuiltOutputs.for_project(project.content.parent)
+    known = BuiltOutputs.open()
     for record in records:
         known.add(record.path, record.sha256)
     # A file's time can lag the clock by a tick: a second's margin.
@@ -315,7 +315,7 @@ def _plan_build(project: Project, out_dir: Path, briefs, audiences, lengths, for
     publish.remove_leftovers(out_dir, [t.path for t in targets])
     hasher = InputHasher(content, project.templates)
     skipped: list[Target] = []
-    known = BuiltOutputs.for_project(project.content.parent) if for_release else None
+    known = BuiltOutputs.open() if for_release else None
     todo = targets if force else _stale(targets, hasher, out_dir, skipped, pdf_variant, known)
     grouped = _by_variant(todo)
     here = _is_lone(content, grouped) if ahead else workers.in_this_process(jobs, len(grouped))

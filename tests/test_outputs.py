@@ -193,7 +193,7 @@ def test_release_refuses_a_file_it_did_not_build(built_sample, tmp_path):
             record["sha256"] = hashlib.sha256(target.read_bytes()).hexdigest()
     (out / "manifest.json").write_text(json.dumps(manifest))
     paths = {r["path"] for r in manifest["outputs"]}
-    known = BuiltOutputs.for_project(SAMPLE.parent)  # where the sample's build kept them
+    known = BuiltOutputs.open()  # where the sample's build kept them
     assert known.has("harbor-memo/staff-one-page.html", next(
         r["sha256"] for r in manifest["outputs"] if r["path"] == "harbor-memo/staff-one-page.html"))
     with pytest.raises(BuildError, match="not a file this program built"):

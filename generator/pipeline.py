@@ -267,13 +267,13 @@ once the work is planned (key None) and after each piece of work. Work runs in `
         # Also when the build is stopped (SIGTERM, a full disk): the workers are stopped
         # first, then the manifest lists what was published, and only that.
         results.close()
-        report.manifest = _record_outputs(project, out_dir, report.records, todo, began)
+        report.manifest = _record_outputs(out_dir, report.records, todo, began)
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _record_outputs(project: Project, out_dir: Path, records: list[publish.OutputRecord],
-                    todo: list, started: float) -> Path | None:
+def _record_outputs(out_dir: Path, records: list[publish.OutputRecord], todo: list,
+                    started: float) -> Path | None:
     """Write the manifest for the records (outputs of todo without one are checked on
     disk; started is the build's start, as time.time()), and remember the bytes as this
     program's own."""

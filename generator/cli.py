@@ -166,6 +166,7 @@ def build(ctx, brief_ids, audiences, lengths, formats, out_dir, force, jobs, sha
     project = _project(ctx)
     from generator.pipeline import build as run_build
 
+    _stop_cleanly_on_terminate()
     report = _call(run_build, project, Path(out_dir), brief_ids, audiences, lengths,
                    formats, force=force, jobs=jobs, shard=shard, fail_fast=fail_fast,
                    progress=console.progress, emit_print_html=emit_print_html,
@@ -221,6 +222,7 @@ def pack(ctx, pack_ids, formats, out_dir, force, quiet, verbose, as_json, pdf_va
     project = _project(ctx)
     from generator.pipeline import build as run_build
 
+    _stop_cleanly_on_terminate()
     report = _call(run_build, project, Path(out_dir), formats=formats, force=force,
                    pack_ids=pack_ids, pdf_variant=pdf_variant, progress=console.progress,
                    on_problems=console.problems_json)
@@ -250,16 +252,20 @@ def release(ctx, version, out_dir, jobs, quiet, verbose, pdf_variant) -> None:
       brief release --version 2026.11
       brief release --version 2026.11 --pdf-variant a
     """
+    from generator.built import BuiltOutputs
     from generator.pipeline import build as run_build
     from generator.release import make_release
 
     console = _Console.for_options(quiet, verbose, False)
-    report = _call(run_build, _project(ctx), Path(out_dir), jobs=jobs, pdf_variant=pdf_variant,
-                   progress=console.progress)
+    project = _project(ctx)
+    _stop_cleanly_on_terminate()
+    report = _call(run_build, project, Path(out_dir), jobs=jobs, pdf_variant=pdf_variant,
+                   progress=console.progress, for_release=True)
     console.finish(report, out_dir)
     _fail_on_failures(report, "; no release was made")
     paths = {r.path for r in report.records} | {t.path for t in report.skipped}
     folder = _call(make_release, Path(out_dir), version, paths,
+                   BuiltOutputs.open(),
                    consequence="no release was made")
     console.say(f"release {version}: {len(paths)} outputs in {folder}/")
 
@@ -597,6 +603,21 @@ def serve(ctx, brief_ids, audiences, lengths, formats, out_dir, host, port, allo
         preview.close()
         server.shutdown()
         server.server_close()
+
+
+def _stop_cleanly_on_terminate() -> None:
+    """On SIGTERM, end a build as an error would, exit 143 (128 + SIGTERM): the workers
+    are stopped and the manifest lists what was published. Another SIGTERM meanwhile is
+    ignored, so that this cleanup is not cut short."""
+    import signal
+    import threading
+
+    def terminate(number, _frame):
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        raise SystemExit(128 + number)
+
+    if threading.current_thread() is threading.main_thread():  # where handlers run
+        signal.signal(signal.SIGTERM, terminate)
 
 
 def _stop_on_terminate() -> None:

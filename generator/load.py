@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
+from generator import ids
 from generator import models as m
 from generator import shape
 from generator.errors import ContentError, Problem
@@ -186,7 +187,10 @@ class _Reader:
         if lengths is None:
             self.unreadable.add("length:*")
             return {}
-        return {length.id: length for length in lengths}
+        found: dict[str, m.Length] = {}
+        for length in lengths:
+            self.add(found, length, "length")
+        return found
 
     def folder(self, name: str) -> dict:
         suffixes, kind, build = _FOLDERS[name]
@@ -319,6 +323,8 @@ class _Reader:
         return False
 
     def add(self, items: dict, item, kind: str) -> None:
+        if not self.valid_id(item, kind):
+            return
         if item.id in items:
             first = items[item.id].origin
             self.problems.append(Problem(
@@ -326,6 +332,29 @@ class _Reader:
                 f"already defined at {first.path}:{first.line}; rename one of them"))
             return
         items[item.id] = item
+
+    def valid_id(self, item, kind: str) -> bool:
+        """Report an id (from a file name or a field) that breaks the id rule; such an
+        item is left out, and references to it are not echoed as unknown."""
+        csl = kind == "source" and item.origin.path.suffix == ".json"
+        if ids.is_citation_key(item.id) if csl else ids.is_id(item.id):
+            return True
+        named = item.origin.path.stem == item.id
+        rule = (f"a CSL-JSON id is at most {ids.MAX_CITATION_KEY} ASCII letters, digits and "
+                ":.#$%&+?<>~/_-" if csl else f"use {ids.RULE}")
+        hint = f"{rule}; rename the file" if named else rule
+        where = " (from the file name)" if named else ""
+        self.problems.append(Problem(item.origin.path, item.origin.line,
+                                     f"{kind} id {_shown(item.id)}{where} is not a valid id",
+                                     hint))
+        self.unreadable.add(f"{kind}:{item.id}")
+        return False
+
+
+def _shown(text: str) -> str:
+    """Return an id as a message quotes it: escaped, and cut short if it is very long."""
+    text = str(text)
+    return ascii(text if len(text) <= 80 else text[:77] + "...")
 
 
 def _read_part(root: Path, schema: bool, max_bytes: int, limits: Limits, paths: list[Path],

@@ -6,13 +6,14 @@ from pathlib import Path
 
 from generator import publish, render, select, variants
 from generator.markdown import typographic
+from generator.errors import BriefError, Problem
 from generator.models import Content, Pack
 from generator.publish import output_path
 
 
 def pack_path(pack_id: str, fmt: str) -> str:
     """Return where a pack goes inside the output folder."""
-    return f"packs/{pack_id}.{fmt}"
+    return publish.pack_path(pack_id, fmt)
 
 
 def part_targets(pack: Pack) -> list[tuple[str, str, str]]:
@@ -21,9 +22,10 @@ def part_targets(pack: Pack) -> list[tuple[str, str, str]]:
 
 
 def build_pack(project, content: Content, out_dir: Path, pack: Pack, formats,
-               inputs: dict[str, str],
-               pdf_variant: str = variants.DEFAULT) -> list[publish.OutputRecord]:
-    """Fit every part to its length, then write the pack as PDF and/or HTML index."""
+               inputs: dict[str, str], pdf_variant: str = variants.DEFAULT,
+               records: list | None = None) -> list[publish.OutputRecord]:
+    """Fit every part to its length, then write the pack as PDF and/or HTML index; each
+    record is added to records as its file is published."""
     from generator import glyphs, typeset  # the typesetting stages: builds only
     from generator.fitting import fit
 
@@ -36,7 +38,7 @@ def build_pack(project, content: Content, out_dir: Path, pack: Pack, formats,
         passes += used
     marking = pack.marking or select.roll_up(
         [render.document_marking(p, content) for p in plans], content.settings.markings)
-    records = []
+    records = [] if records is None else records
     describe = {"parts": [output_path(*key, "pdf") for key in part_targets(pack)],
                 "marking": marking, "layout_passes": passes + 1}
     for fmt in formats:
@@ -58,13 +60,35 @@ def build_pack(project, content: Content, out_dir: Path, pack: Pack, formats,
     return records
 
 
+def preflight(project, content: Content, targets: list) -> list[Problem]:
+    """Render the pack template of every pack target (with an id and a format), in its
+    medium, before anything is written: return the problems (template and line). The parts
+    are the briefs' own documents, which the briefs' preflight renders."""
+    problems: list[Problem] = []
+    for target in targets:
+        pack = content.packs[target.pack]
+        plans = [select.select(content, content.briefs[brief_id], content.audiences[audience],
+                               content.lengths[length])
+                 for brief_id, audience, length in part_targets(pack)]
+        marking = pack.marking or select.roll_up(
+            [render.document_marking(p, content) for p in plans], content.settings.markings)
+        try:
+            _pack_html(project, content, pack, plans, marking, target.format, with_parts=False)
+        except BriefError as error:
+            problems += [p for p in error.problems if p not in problems]
+    return problems
+
+
 def _hash(inputs: dict[str, str], fmt: str, pdf_variant: str) -> str:
     from generator.inputs import input_hash
 
     return input_hash(inputs, "pack", fmt, pdf_variant)
 
 
-def _pack_html(project, content: Content, pack: Pack, plans: list, marking: str, fmt: str):
+def _pack_html(project, content: Content, pack: Pack, plans: list, marking: str, fmt: str,
+               with_parts: bool = True):
+    """Render a pack's HTML; without parts, the printed pack leaves the parts' documents
+    out (to check the pack's own template)."""
     medium = "print" if fmt == "pdf" else "screen"
     parts = []
     for number, plan in enumerate(plans, start=1):
@@ -76,7 +100,8 @@ def _pack_html(project, content: Content, pack: Pack, plans: list, marking: str,
             "length": plan.length.label,
             "href": f"#{anchor}document" if medium == "print" else f"../{output_path(*key, 'html')}",
             "html": render.Markup(render.render(plan, content, project.templates, "print",
-                                                anchor, marking).html) if medium == "print" else "",
+                                                anchor, marking).html)
+            if medium == "print" and with_parts else "",
         })
     authors = dict.fromkeys(a.name for plan in plans for a in plan.brief.authors)
     context = {

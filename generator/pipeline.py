@@ -11,8 +11,9 @@ from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 
-from generator import (fonts, load, markdown, notes, packs, publish, render, select, variants,
-                       workers)
+from generator import (fonts, load, markdown, notes, outputnames, packs, publish, render, select,
+                       variants, workers)
+from generator.built import BuiltOutputs
 from generator.cache import DiskCache, DiskTable
 from generator.errors import BriefError, BuildError, ChoiceError, ContentError, Problem
 from generator.inputs import InputHasher, input_hash
@@ -134,7 +135,7 @@ def check(project: Project, stale_after=None, today=None) -> list[Problem]:
         if any(not p.warning for p in problems):
             rendered.cancel()
             return problems + check_templates(project.templates)
-        found = _check_templates_on(loaded.content, project.templates, ("screen",)) if small else []
+        found = _check_templates_on(loaded.content, project, ("screen",)) if small else []
         return problems + [p for p in rendered.result() if p not in found] + found
     finally:
         if rendered is not None:
@@ -148,15 +149,19 @@ def _check_rendering(project: Project, content: Content | None,
     if content is None:
         content = load_content(project.content, schema=False).content
     return (check_templates(project.templates)
-            or _check_templates_on(content, project.templates, media))
+            or _check_templates_on(content, project, media))
 
 
-def _check_templates_on(content: Content, templates: Path,
+def _check_templates_on(content: Content, project: Project,
                         media: tuple[str, ...]) -> list[Problem]:
-    """Render the templates for the media once per document type and lead, with real
-    content."""
+    """Render the templates for the media once per document type and lead, and the pack
+    template once per pack, with real content."""
     variants = [t.key for t in matrix(content, formats=("html",))]
-    return preflight(content, templates, variants, every_document=False, media=media)
+    formats = [fmt for fmt, medium in (("pdf", "print"), ("html", "screen")) if medium in media]
+    return preflight(content, project.templates, variants, every_document=False,
+                     media=media) + packs.preflight(
+        project, content, [PackTarget(pack_id, fmt) for pack_id in sorted(content.packs)
+                           for fmt in formats])
 
 
 def matrix(content: Content, briefs=(), audiences=(), lengths=(), formats=()) -> list[Target]:
@@ -191,7 +196,8 @@ def plan_for(content: Content, target: Target) -> select.Plan:
 def build(project: Project, out_dir: Path, briefs=(), audiences=(), lengths=(), formats=(),
           force: bool = False, jobs: int | None = None, shard: tuple[int, int] = (1, 1),
           fail_fast: bool = False, pack_ids=None, progress=None,
-          emit_print_html: bool = False, pdf_variant: str = variants.DEFAULT) -> BuildReport:
+          emit_print_html: bool = False, pdf_variant: str = variants.DEFAULT,
+          for_release: bool = False) -> BuildReport:
     """Build the requested outputs into out_dir and update its manifest.
 
     With no brief, audience or length named, every pack is built too; ``pack_ids`` builds
@@ -204,12 +210,13 @@ once the work is planned (key None) and after each piece of work. Work runs in `
     output: the manifest does not list it), and the HTML of the other layouts fitting made
     (``<audience>-<length>.pass-N.print.html``). ``pdf_variant`` names the standard every PDF
     claims (see variants.py); it is part of each PDF's input hash, so changing it rebuilds
-    the PDFs.
+    the PDFs. ``for_release`` counts an output as up to date only if this program built
+    those very bytes (see built.py): a release never ships a file changed since.
     """
-    started = time.perf_counter()
+    started, began = time.perf_counter(), time.time()
     _require("PDF variant", [pdf_variant], variants.VARIANTS)
     plan = partial(_plan_build, project, out_dir, briefs, audiences, lengths, formats, force,
-                   shard, pack_ids, pdf_variant, jobs)
+                   shard, pack_ids, pdf_variant, jobs, for_release)
     _open_caches(project)
     if _names_one_pdf(briefs, audiences, lengths, formats, pack_ids) and (
             force or _edited_since_built(project, out_dir)):
@@ -243,21 +250,42 @@ once the work is planned (key None) and after each piece of work. Work runs in `
     formats = {key: group for key, group, _ in work}
     if progress:  # the work is known: a progress bar can be drawn before any of it is done
         progress(None, report)
-    for key, records, error in workers.run(_build_one, work, shared, jobs, start, prepare,
-                                           _typesets(content, todo), _install):
-        report.done += 1
-        report.records += records
-        if error:
-            report.failures.append((work_name(key), error))
-            report.failed_paths[work_name(key)] = [work_path(key, f) for f in formats[key]]
-        if progress:
-            progress(key, report)
-        if error and fail_fast:
-            break
-    if report.records:
-        report.manifest = publish.write_manifest(out_dir, report.records)
+    results = workers.run(_build_one, work, shared, jobs, start, prepare,
+                          _typesets(content, todo), _install)
+    try:
+        for key, records, error in results:
+            report.done += 1
+            report.records += records
+            if error:
+                report.failures.append((work_name(key), error))
+                report.failed_paths[work_name(key)] = [work_path(key, f) for f in formats[key]]
+            if progress:
+                progress(key, report)
+            if error and fail_fast:
+                break
+    finally:
+        # Also when the build is stopped (SIGTERM, a full disk): the workers are stopped
+        # first, then the manifest lists what was published, and only that.
+        results.close()
+        report.manifest = _record_outputs(out_dir, report.records, todo, began)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _record_outputs(out_dir: Path, records: list[publish.OutputRecord], todo: list,
+                    started: float) -> Path | None:
+    """Write the manifest for the records (outputs of todo without one are checked on
+    disk; started is the build's start, as time.time()), and remember the bytes as this
+    program's own."""
+    built = {r.path for r in records}
+    unfinished = [t.path for t in todo if t.path not in built]
+    if not records and not any((out_dir / path).exists() for path in unfinished):
+        return None  # nothing published, nothing of this build's on disk to account for
+    known = BuiltOutputs.open()
+    for record in records:
+        known.add(record.path, record.sha256)
+    # A file's time can lag the clock by a tick: a second's margin.
+    return publish.write_manifest(out_dir, records, unfinished, since=started - 1.0)
 
 
 @dataclass
@@ -273,7 +301,8 @@ class _Planned:
 
 
 def _plan_build(project: Project, out_dir: Path, briefs, audiences, lengths, formats, force,
-                shard, pack_ids, pdf_variant, jobs, ahead: bool = False) -> _Planned:
+                shard, pack_ids, pdf_variant, jobs, for_release: bool = False,
+                ahead: bool = False) -> _Planned:
     """Load and check the content, find what is out of date, and render every document to
     build (both media) so that a template error stops the build before anything is written.
     Work to be done in this process, with no citations on disk yet, starts the citation
@@ -283,17 +312,20 @@ def _plan_build(project: Project, out_dir: Path, briefs, audiences, lengths, for
     targets = _targets(content, briefs, audiences, lengths, formats, pack_ids)
     targets = select_shard(targets, *shard)
     publish.check_output_dir(out_dir)
-    publish.remove_leftovers(out_dir)
+    publish.remove_leftovers(out_dir, [t.path for t in targets])
     hasher = InputHasher(content, project.templates)
     skipped: list[Target] = []
-    todo = targets if force else _stale(targets, hasher, out_dir, skipped, pdf_variant)
+    known = BuiltOutputs.open() if for_release else None
+    todo = targets if force else _stale(targets, hasher, out_dir, skipped, pdf_variant, known)
     grouped = _by_variant(todo)
     here = _is_lone(content, grouped) if ahead else workers.in_this_process(jobs, len(grouped))
     warmed = bool(todo) and not notes.CACHE.populated() and here
     if warmed:
         _warm_citations(project.templates, content)
-    if problems := preflight(content, project.templates,
-                             [t.key for t in todo if isinstance(t, Target)]):
+    problems = preflight(content, project.templates,
+                         [t.key for t in todo if isinstance(t, Target)])
+    problems += packs.preflight(project, content, [t for t in todo if isinstance(t, PackTarget)])
+    if problems:
         raise ContentError(problems)
     if any(t.format == "html" for t in targets):  # every page needs them, built or not
         fonts.publish_fonts(out_dir, project.content)
@@ -489,7 +521,11 @@ def _targets(content: Content, briefs, audiences, lengths, formats, pack_ids) ->
         targets += [PackTarget(pack_id, fmt) for fmt in formats or FORMATS]
         if "html" in (formats or FORMATS):  # the pack's HTML index links to each part
             targets += [Target(*key, "html") for key in packs.part_targets(content.packs[pack_id])]
-    return list(dict.fromkeys(targets))
+    targets = list(dict.fromkeys(targets))
+    # Named on the command line, any audience and length meet: two may name one file.
+    if found := outputnames.clashes(t.key for t in targets if isinstance(t, Target)):
+        raise ContentError([outputnames.describe(first, second) for _, first, second in found])
+    return targets
 
 
 def select_shard(targets: list, index: int, count: int) -> list:
@@ -500,8 +536,11 @@ def select_shard(targets: list, index: int, count: int) -> list:
 
 
 def _stale(targets: list[Target], hasher: InputHasher, out_dir: Path,
-           skipped: list[Target], pdf_variant: str) -> list[Target]:
-    """Return the targets that need building; add the others to skipped."""
+           skipped: list[Target], pdf_variant: str,
+           known: BuiltOutputs | None = None) -> list[Target]:
+    """Return the targets that need building; add the others to skipped. With known
+    outputs, one whose bytes this program did not build is rebuilt, whatever the manifest
+    says (an output folder restored from elsewhere may carry a changed file and hash)."""
     built = {record["path"]: record for record in publish.read_manifest(out_dir)}
     stale = []
     for target in targets:
@@ -510,7 +549,8 @@ def _stale(targets: list[Target], hasher: InputHasher, out_dir: Path,
         length = target.key[2] if len(target.key) == 3 else "pack"
         if record and record.get("input_hash") == input_hash(inputs, length, target.format,
                                                              pdf_variant) \
-                and publish.is_intact(out_dir, record):
+                and publish.is_intact(out_dir, record) \
+                and (known is None or known.has(target.path, record.get("sha256"))):
             skipped.append(target)
         else:
             stale.append(target)
@@ -529,28 +569,34 @@ def _build_one(shared: tuple, item: tuple):
     """Build one variant in a worker; return (key, records, error or None)."""
     project, content, out_dir, emit_print_html, pdf_variant = shared
     key, formats, inputs = item
+    published: list[publish.OutputRecord] = []  # kept when a later format fails
     try:
         if key[0] == "pack":
             pack = content.packs[key[1]]
-            return key, packs.build_pack(project, content, out_dir, pack, formats, inputs,
-                                         pdf_variant), None
-        return key, _build_variant(project, content, out_dir, key, formats, inputs,
-                                   emit_print_html, pdf_variant), None
+            packs.build_pack(project, content, out_dir, pack, formats, inputs, pdf_variant,
+                             published)
+        else:
+            _build_variant(project, content, out_dir, key, formats, inputs, emit_print_html,
+                           pdf_variant, published)
+        return key, published, None
     except BriefError as error:
-        return key, [], BuildError(error.problems)
+        return key, published, BuildError(error.problems)
+    except OSError as error:  # not in a write of ours (those say which file)
+        return key, published, BuildError(f"{work_name(key)}: {error.strerror or error}")
 
 
 def _build_variant(project: Project, content: Content, out_dir: Path, key: tuple,
                    formats: list[str], inputs: dict[str, str],
-                   emit_print_html: bool = False,
-                   pdf_variant: str = variants.DEFAULT) -> list[publish.OutputRecord]:
+                   emit_print_html: bool = False, pdf_variant: str = variants.DEFAULT,
+                   records: list | None = None) -> list[publish.OutputRecord]:
     """Build one brief x audience x length in every requested format (and, if asked, save
-    the print HTML the PDF was laid out from beside it)."""
+    the print HTML the PDF was laid out from beside it); each record is added to records
+    as its file is published."""
     from generator import glyphs, typeset  # the typesetting stages, which check never needs
     from generator.fitting import fit, layout_plan
 
     plan, laid_out, passes = fit(project, content, plan_for(content, Target(*key, formats[0])))
-    records = []
+    records = [] if records is None else records
     describe = {**plan.describe(), "layout_passes": passes}
     if laid_out is not None:
         describe["last_page_fill"] = laid_out.last_page_fill
@@ -563,9 +609,11 @@ def _build_variant(project: Project, content: Content, out_dir: Path, key: tuple
         record["inputs"] = {**inputs, **typeset.fonts_used(laid_out)}  # known once laid out
         records.append(publish.publish(out_dir, pdf.path, data, record))
         if emit_print_html:
-            publish.write_atomic(out_dir / print_html_path(*key), laid_out.html.encode())
+            publish.write_atomic(publish.inside(out_dir, print_html_path(*key)),
+                                 laid_out.html.encode())
             for number, html in enumerate(getattr(laid_out, "discarded", []), 1):
-                publish.write_atomic(out_dir / print_html_path(*key, number), html.encode())
+                publish.write_atomic(publish.inside(out_dir, print_html_path(*key, number)),
+                                     html.encode())
     if "html" in formats:
         html = render.render(plan, content, project.templates, "screen")
         page = Target(*key, "html")

@@ -6,7 +6,9 @@ with docs/content-format.md.
 
 from __future__ import annotations
 
-ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
+from generator import ids
+
+ID_PATTERN = ids.PATTERN
 WEIGHTS = ["high", "medium", "low", "none"]
 DETAILS = ["headline", "summary", "full"]
 PAPERS = ["letter", "a4"]
@@ -17,7 +19,9 @@ SOURCE_TYPES = [
     "legislation", "treaty", "dataset", "book", "chapter", "document", "speech", "interview",
 ]
 
-_id = {"type": "string", "pattern": ID_PATTERN, "description": "lower-case letters, digits, hyphens"}
+_id = {"type": "string", "pattern": ID_PATTERN, "maxLength": ids.MAX_LENGTH,
+       "description": f"an id: {ids.RULE}"}
+_id_keys = {"pattern": ID_PATTERN, "maxLength": ids.MAX_LENGTH}
 _text = {"type": "string", "minLength": 1}
 _markdown = {"type": "string", "minLength": 1, "description": "Markdown text"}
 _weight = {"enum": WEIGHTS}
@@ -78,7 +82,7 @@ LENGTH = _object(
 LENGTHS = {
     "type": "object",
     "description": "content/lengths.yaml: named page budgets",
-    "propertyNames": {"pattern": ID_PATTERN},
+    "propertyNames": _id_keys,
     "additionalProperties": LENGTH,
     "minProperties": 1,
 }
@@ -89,8 +93,8 @@ AUDIENCE = _object(
         "description": _text,
         "document_type": _id,
         "marking": _text,
-        "topics": {"type": "object", "additionalProperties": _weight},
-        "tags": {"type": "object", "additionalProperties": _weight},
+        "topics": {"type": "object", "propertyNames": _id_keys, "additionalProperties": _weight},
+        "tags": {"type": "object", "propertyNames": _id_keys, "additionalProperties": _weight},
         "terms": {"type": "object", "additionalProperties": _text},
         "locale": {**_text, "description": "how numbers are written for these readers, e.g. "
                                            "en-US, en-GB, de-DE (default: the language)"},
@@ -101,7 +105,7 @@ AUDIENCE = _object(
                            "the recommendations, then the sections) or `context` (lede, "
                            "sections, recommendations last); one value, or one per length id",
             "oneOf": [{"enum": LEADS},
-                      {"type": "object", "propertyNames": {"pattern": ID_PATTERN},
+                      {"type": "object", "propertyNames": _id_keys,
                        "additionalProperties": {"enum": LEADS}}],
         },
     },
@@ -118,7 +122,8 @@ TOPIC = _object(
         "key_points": {"type": "array", "items": _markdown},
         "tags": _ids,
         "priority": {"enum": ["high", "medium", "low"]},
-        "relevance": {"type": "object", "additionalProperties": _weight},
+        "relevance": {"type": "object", "propertyNames": _id_keys,
+                      "additionalProperties": _weight},
         "sources": _ids,
         "notes": _text,
         "marking": {**_text, "description": "the topic's portion mark (e.g. CUI) or banner, "
@@ -253,7 +258,7 @@ FACT = _object(
 FACTS = {
     "type": "object",
     "description": "content/facts/<name>.yaml: named figures, each written once",
-    "propertyNames": {"pattern": ID_PATTERN},
+    "propertyNames": _id_keys,
     "additionalProperties": FACT,
 }
 

@@ -8,7 +8,7 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
-from generator import __version__
+from generator import __version__, ids
 from generator.errors import Problem
 from generator.schema import KINDS
 from generator.yamldoc import YamlDoc
@@ -52,6 +52,9 @@ def _explain(error, doc: YamlDoc, path: Path) -> list[Problem]:
     explain = _EXPLAINERS.get(error.validator)
     if error.validator == "additionalProperties":
         return _unknown_fields(error, doc, path)
+    if list(error.schema_path)[-2:-1] == ["propertyNames"]:  # a key, not a value
+        message, hint = _property_names(error, name, value)
+        return [Problem(path, doc.line_of((*where, value)), message, hint)]
     if error.validator == "required":
         missing = [key for key in error.validator_value if key not in value]
         return [
@@ -141,6 +144,10 @@ def _min_length(error, name, value):
     return f"{_prefix(name)}is empty", "fill in a value or remove the line"
 
 
+def _max_length(error, name, value):
+    return f"{_prefix(name)}is longer than {error.validator_value} characters", ""
+
+
 def _bounds(error, name, value):
     return f"{_prefix(name)}{error.message}", ""
 
@@ -153,8 +160,7 @@ def _one_of(error, name, value):
 
 
 def _property_names(error, name, value):
-    return f"{_prefix(name)}{error.instance!r} is not a valid id", \
-        "use lower-case letters, digits and hyphens"
+    return f"{_prefix(name)}{error.instance!r} is not a valid id", f"use {ids.RULE}"
 
 
 def _min_properties(error, name, value):
@@ -168,6 +174,7 @@ _EXPLAINERS = {
     "format": _format,
     "minItems": _min_items,
     "minLength": _min_length,
+    "maxLength": _max_length,
     "minimum": _bounds,
     "maximum": _bounds,
     "oneOf": _one_of,

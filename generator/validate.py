@@ -11,7 +11,7 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator import charts, markdown, sourcing
+from generator import charts, markdown, outputnames, sourcing
 from generator.cache import DiskCache, DiskTable, code_digest
 from generator.errors import Problem
 from generator.models import Brief, Content, Prose, Topic
@@ -79,6 +79,7 @@ def validate(content: Content, templates: Path, syntax: bool = True) -> list[Pro
     problems += _check_styles(content, templates)
     problems += charts.check(content)
     problems += sourcing.check(content)
+    problems += outputnames.check(content)
     return problems
 
 

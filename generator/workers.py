@@ -17,8 +17,10 @@ import gc
 import os
 import pickle
 import signal
+import sys
 import threading
 from collections.abc import Callable, Iterator
+from functools import partial
 
 _shared: tuple = ()
 _function: Callable | None = None
@@ -69,7 +71,10 @@ def run(function: Callable, items: list, shared: tuple, jobs: int | None,
     import multiprocessing  # here: the light commands that fork a Beside never need it
 
     context = multiprocessing.get_context("fork")
-    with _frozen(collect=True), context.Pool(jobs, initializer=start) as pool:
+    begin = partial(_start_worker, os.getpid(), start)
+    # Leaving the block (the work done, an error, or SIGTERM's exit in this process)
+    # terminates the workers and waits for them: none publishes after the manifest.
+    with _frozen(collect=True), context.Pool(jobs, initializer=begin) as pool:
         yield from pool.imap_unordered(_call, items)
 
 
@@ -96,6 +101,34 @@ def _frozen(collect: bool = False):
 
 def _can_fork() -> bool:
     return hasattr(os, "fork")
+
+
+def _start_worker(parent: int, start: Callable | None) -> None:
+    """In a new worker: die with the parent, leave stopping to it, then run start."""
+    die_with_parent(parent)
+    # The parent's handlers came with the fork: SIGTERM is the parent's way to stop a
+    # worker (at once), and Ctrl-C is the parent's to handle (it stops the workers).
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if start:
+        start()
+
+
+def die_with_parent(parent: int) -> None:
+    """Have the kernel kill this process when its parent dies, however it dies (Linux's
+    PR_SET_PDEATHSIG); leave at once if the parent is already gone."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        except (OSError, AttributeError):  # no prctl to be had: the parent's terminate stays
+            pass
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 
 def _call(item):

@@ -54,3 +54,56 @@ def test_killing_a_build_never_leaves_a_truncated_output(tmp_path):
     assert finished.wait(timeout=120) == 0
     assert_whole(out)
     assert not [p for p in out.rglob(".*.tmp")], "temporary files are cleaned up"
+
+
+def running_in_group(group: int) -> list[int]:
+    """Return the live (not zombie) processes of a process group."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == group and fields[0] != "Z":
+            found.append(int(stat.parent.name))
+    return found
+
+
+def test_sigterm_stops_the_workers_and_leaves_the_manifest_true(tmp_path):
+    """SIGTERM to the main process alone: its workers die with it, print nothing, and the
+    manifest lists exactly the whole files on disk, with their hashes (the content changed
+    since the last build, so an output replaced without its record would show)."""
+    import shutil
+
+    content = tmp_path / "content"
+    shutil.copytree(SAMPLE, content)
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "generator", "--content", str(content), "--templates",
+               str(ROOT / "templates"), "build", "-j", "2", "-o", str(out)]
+    subprocess.run(command, cwd=ROOT, check=True, capture_output=True)
+    topic = content / "topics" / "harbor-overview.md"
+    for attempt, delay in enumerate((0.0, 0.5, 1.5)):
+        topic.write_text(topic.read_text() + f"\nA sentence added in edit {attempt}.\n")
+        errors = tmp_path / f"stderr-{attempt}"
+        with errors.open("wb") as stderr:  # a file: a pipe would wait for the workers too
+            build = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=stderr,
+                                     start_new_session=True)
+        build.stdout.readline()  # the first work is done: the workers are busy with more
+        time.sleep(delay)
+        build.send_signal(signal.SIGTERM)
+        build.wait(timeout=60)
+        build.stdout.close()
+        deadline = time.monotonic() + 1  # the kernel's kill is at once; a layout takes longer
+        while running_in_group(build.pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not running_in_group(build.pid), "a worker outlived the build"
+        time.sleep(3)  # what a worker left running would print or publish, it has done now
+        assert_whole(out)
+        records = json.loads((out / "manifest.json").read_text())["outputs"]
+        on_disk = {p.relative_to(out).as_posix() for p in out.rglob("*")
+                   if p.suffix in (".pdf", ".html") and "assets" not in p.parts
+                   and not p.name.startswith(".")}
+        assert {r["path"] for r in records} == on_disk
+        stderr = errors.read_text()
+        assert "Traceback" not in stderr and "BrokenPipe" not in stderr, stderr
+        assert build.returncode in (0, 128 + signal.SIGTERM)

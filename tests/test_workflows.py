@@ -140,9 +140,25 @@ def test_downloads_and_brief_s_own_work_are_cached():
     assert release["env"]["BRIEF_CACHE_DIR"] == "${{ github.workspace }}/.brief-cache"
     brief_s = [s["with"]["path"].split() for s in release["jobs"]["build"]["steps"]
                if s.get("uses", "").startswith("actions/cache") and "brief" in s["with"]["path"]]
-    # Fonts are made afresh: one made on an earlier run may carry that run's time.
-    assert brief_s == [[".brief-cache", "!.brief-cache/fonts"]]
+    # Fonts are made afresh: one made on an earlier run may carry that run's time. The
+    # records of the bytes brief built are not restored either: a release trusts only
+    # what this run's own jobs built.
+    assert brief_s == [[".brief-cache", "!.brief-cache/fonts", "!.brief-cache/built"]]
     assert "BRIEF_CACHE_DIR" not in load(CI).get("env", {})  # the tests keep their own caches
+
+
+def test_the_publishing_job_gets_the_shard_jobs_records_of_what_they_built():
+    """The release then rebuilds nothing, yet ships only bytes this run's jobs built."""
+    release = load(RELEASE)
+    uploads = [s["with"] for s in release["jobs"]["build"]["steps"]
+               if s.get("uses", "").startswith("actions/upload-artifact")]
+    assert {"name": "built-${{ matrix.shard }}", "path": ".brief-cache/built/",
+            "if-no-files-found": "error"} in uploads
+    downloads = [s["with"] for s in release["jobs"]["publish"]["steps"]
+                 if s.get("uses", "").startswith("actions/download-artifact")]
+    assert {"pattern": "built-*", "path": ".brief-cache/built", "merge-multiple": True} \
+        in downloads
+    assert release["env"]["BRIEF_CACHE_DIR"].endswith("/.brief-cache")
 
 
 @pytest.fixture

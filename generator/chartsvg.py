@@ -310,3 +310,23 @@ def _label(text: str, namespace: str, alt: str) -> str:
     text = text.replace("@title", f"{namespace}title", 1)
     head, _, rest = text.partition(">")
     return f'{head}><title id="{namespace}title">{escape(alt)}</title>{rest}'
+
+
+def png(data: Data, locale: str, dpi: int = 200) -> bytes:
+    """Return the chart drawn as a PNG (for Word files), the same bytes every build: the
+    same drawing as the SVG, rasterized with the document's sans face."""
+    import io
+    import logging
+
+    import matplotlib
+    from matplotlib.figure import Figure
+
+    logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
+    _register_fonts()
+    with matplotlib.rc_context(STYLE):
+        figure = Figure(figsize=(WIDTH, _height(data)))
+        DRAWERS[data.type](figure.add_subplot(), data, locale)
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight", pad_inches=0.04,
+                       metadata={"Software": None})
+    return buffer.getvalue()

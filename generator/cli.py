@@ -107,7 +107,7 @@ _PARAM_HINTS = {"pack": "PACK_ID", "brief": "BRIEF_ID", "audience": "--audience"
 @click.version_option(__version__, prog_name="brief")
 @click.pass_context
 def main(ctx: click.Context, content: str, templates: str) -> None:
-    """Build tailored PDF and HTML briefs from one body of knowledge.
+    """Build tailored PDF, HTML and Word briefs from one body of knowledge.
 
     \b
     Example:
@@ -121,8 +121,10 @@ def main(ctx: click.Context, content: str, templates: str) -> None:
 @click.argument("brief_ids", metavar="[BRIEF_ID]...", nargs=-1)
 @click.option("-a", "--audience", "audiences", multiple=True, help="Only this audience (repeatable).")
 @click.option("-l", "--length", "lengths", multiple=True, help="Only this length (repeatable).")
-@click.option("-f", "--format", "formats", multiple=True, type=click.Choice(["pdf", "html"]),
-              help="Only this format (repeatable).")
+@click.option("-f", "--format", "formats", multiple=True,
+              type=click.Choice(["pdf", "html", "docx"]),
+              help="Only this format (repeatable; default pdf and html). docx: a Word file with "
+                   "the PDF's selection.")
 @click.option("-o", "--output", "out_dir", default="output", show_default=True,
               type=click.Path(), help="Folder to write into.")
 @click.option("--force", is_flag=True, help="Rebuild outputs whose inputs have not changed.")
@@ -144,14 +146,16 @@ def main(ctx: click.Context, content: str, templates: str) -> None:
 @click.pass_context
 def build(ctx, brief_ids, audiences, lengths, formats, out_dir, force, jobs, shard,
           fail_fast, explain, quiet, verbose, as_json, emit_print_html, pdf_variant) -> None:
-    """Build briefs as PDF and HTML.
+    """Build briefs as PDF and HTML (and Word, with -f docx).
 
-    With no arguments, builds every brief for each audience and length it declares, in
-    both formats, and every briefing pack. Each output goes to
-    OUTPUT/<brief>/<audience>-<length>.<pdf|html> (packs to OUTPUT/packs/<id>.<pdf|html>), and
-    OUTPUT/manifest.json gets one record per output. Outputs whose inputs (content files,
-    templates, generator version) are unchanged since the last build are skipped. An output
-    that fails does not stop the others; the command then exits 1.
+    With no arguments, builds every brief for each audience and length it declares, as PDF
+    and HTML, and every briefing pack. Each output goes to
+    OUTPUT/<brief>/<audience>-<length>.<pdf|html|docx> (packs to
+    OUTPUT/packs/<id>.<pdf|html|docx>), and OUTPUT/manifest.json gets one record per output.
+    A .docx carries the selection, notes and marking of the PDF of that audience and length;
+    Word lays it out itself, so its page count is not promised. Outputs whose inputs (content
+    files, templates, generator version) are unchanged since the last build are skipped. An
+    output that fails does not stop the others; the command then exits 1.
 
     On a terminal a progress bar is drawn (not when CI is set: then, and with -v, one line
     per output); --json prints a summary for machines on stdout.
@@ -160,6 +164,7 @@ def build(ctx, brief_ids, audiences, lengths, formats, out_dir, force, jobs, sha
     Example:
       brief build
       brief build trilateral-alliance -a us-congress -l one-page -f pdf -o out
+      brief build -f docx
       brief build --pdf-variant a
     """
     console = _Console.for_options(quiet, verbose, as_json)
@@ -198,8 +203,10 @@ def _parse_shard(value: str) -> tuple[int, int]:
 
 @main.command()
 @click.argument("pack_ids", metavar="PACK_ID...", nargs=-1, required=True)
-@click.option("-f", "--format", "formats", multiple=True, type=click.Choice(["pdf", "html"]),
-              help="Only this format (repeatable).")
+@click.option("-f", "--format", "formats", multiple=True,
+              type=click.Choice(["pdf", "html", "docx"]),
+              help="Only this format (repeatable; default pdf and html). docx: a Word file with "
+                   "the PDF's selection.")
 @click.option("-o", "--output", "out_dir", default="output", show_default=True,
               type=click.Path(), help="Folder to write into.")
 @click.option("--force", is_flag=True, help="Rebuild even if the inputs have not changed.")
@@ -212,11 +219,14 @@ def pack(ctx, pack_ids, formats, out_dir, force, quiet, verbose, as_json, pdf_va
 
     The PDF (OUTPUT/packs/<id>.pdf) has a cover, a table of contents with page numbers,
     each brief from a new page, and page numbers running through the pack. The HTML
-    (OUTPUT/packs/<id>.html) is an index linking every brief's own page.
+    (OUTPUT/packs/<id>.html) is an index linking every brief's own page. The Word file
+    (OUTPUT/packs/<id>.docx, with -f docx) has the cover, a contents field and each brief in
+    a section of its own.
 
     \b
     Example:
       brief pack delegation-seoul-tokyo -f pdf
+      brief pack delegation-seoul-tokyo -f docx
     """
     console = _Console.for_options(quiet, verbose, as_json)
     project = _project(ctx)
@@ -243,9 +253,9 @@ def pack(ctx, pack_ids, formats, out_dir, force, quiet, verbose, as_json, pdf_va
 def release(ctx, version, out_dir, jobs, quiet, verbose, pdf_variant) -> None:
     """Build every brief and package a release.
 
-    Writes OUTPUT/release/VERSION/ with every output, the manifest, SHA256SUMS and
-    brief-VERSION.zip. The same inputs give the same bytes (zip times come from
-    SOURCE_DATE_EPOCH, or 1980-01-01).
+    Writes OUTPUT/release/VERSION/ with every output in every format (PDF, HTML and Word),
+    the manifest, SHA256SUMS and brief-VERSION.zip. The same inputs give the same bytes (zip
+    times come from SOURCE_DATE_EPOCH, or 1980-01-01).
 
     \b
     Example:
@@ -253,14 +263,14 @@ def release(ctx, version, out_dir, jobs, quiet, verbose, pdf_variant) -> None:
       brief release --version 2026.11 --pdf-variant a
     """
     from generator.built import BuiltOutputs
-    from generator.pipeline import build as run_build
+    from generator.pipeline import FORMATS, build as run_build
     from generator.release import make_release
 
     console = _Console.for_options(quiet, verbose, False)
     project = _project(ctx)
     _stop_cleanly_on_terminate()
-    report = _call(run_build, project, Path(out_dir), jobs=jobs, pdf_variant=pdf_variant,
-                   progress=console.progress, for_release=True)
+    report = _call(run_build, project, Path(out_dir), formats=FORMATS, jobs=jobs,
+                   pdf_variant=pdf_variant, progress=console.progress, for_release=True)
     console.finish(report, out_dir)
     _fail_on_failures(report, "; no release was made")
     paths = {r.path for r in report.records} | {t.path for t in report.skipped}

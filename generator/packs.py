@@ -24,8 +24,8 @@ def part_targets(pack: Pack) -> list[tuple[str, str, str]]:
 def build_pack(project, content: Content, out_dir: Path, pack: Pack, formats,
                inputs: dict[str, str], pdf_variant: str = variants.DEFAULT,
                records: list | None = None) -> list[publish.OutputRecord]:
-    """Fit every part to its length, then write the pack as PDF and/or HTML index; each
-    record is added to records as its file is published."""
+    """Fit every part to its length, then write the pack as PDF, Word file and/or HTML
+    index; each record is added to records as its file is published."""
     from generator import glyphs, typeset  # the typesetting stages: builds only
     from generator.fitting import fit
 
@@ -54,6 +54,11 @@ def build_pack(project, content: Content, out_dir: Path, pack: Pack, formats,
             record["pages"] = laid_out.pages
             record["inputs"] = {**inputs, **typeset.fonts_used(laid_out)}
             record["pdf_variant"] = variants.weasyprint_variant(pdf_variant)
+        elif fmt == "docx":  # from the print HTML, as the PDF
+            from generator import wordfile
+
+            data = wordfile.pack_docx(pack, plans, html.html, content, project.templates)
+            record["pages"] = None
         else:
             data, record["pages"] = html.html.encode(), None
         records.append(publish.publish(out_dir, pack_path(pack.id, fmt), data, record))
@@ -89,7 +94,7 @@ def _pack_html(project, content: Content, pack: Pack, plans: list, marking: str,
                with_parts: bool = True):
     """Render a pack's HTML; without parts, the printed pack leaves the parts' documents
     out (to check the pack's own template)."""
-    medium = "print" if fmt == "pdf" else "screen"
+    medium = "screen" if fmt == "html" else "print"  # a Word file is made from the print HTML
     parts = []
     for number, plan in enumerate(plans, start=1):
         anchor = f"part{number}-"

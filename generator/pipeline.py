@@ -22,7 +22,10 @@ from generator.models import Content, Settings
 from generator.preflight import preflight
 from generator.validate import check_templates, validate
 
-FORMATS = ("pdf", "html")
+FORMATS = ("pdf", "html", "docx")
+# What a build makes when no format is named: Word files are made on request (-f docx)
+# and by releases, which carry every format.
+DEFAULT_FORMATS = ("pdf", "html")
 
 
 @dataclass(frozen=True)
@@ -175,7 +178,7 @@ def matrix(content: Content, briefs=(), audiences=(), lengths=(), formats=()) ->
         brief = content.briefs[brief_id]
         for audience in audiences or brief.audiences:
             for length in lengths or brief.lengths:
-                for fmt in formats or FORMATS:
+                for fmt in formats or DEFAULT_FORMATS:
                     targets.append(Target(brief_id, audience, length, fmt))
     return targets
 
@@ -518,8 +521,8 @@ def _targets(content: Content, briefs, audiences, lengths, formats, pack_ids) ->
         pack_ids = () if (briefs or audiences or lengths) else sorted(content.packs)
     targets = matrix(content, briefs, audiences, lengths, formats) if whole_matrix else []
     for pack_id in pack_ids:
-        targets += [PackTarget(pack_id, fmt) for fmt in formats or FORMATS]
-        if "html" in (formats or FORMATS):  # the pack's HTML index links to each part
+        targets += [PackTarget(pack_id, fmt) for fmt in formats or DEFAULT_FORMATS]
+        if "html" in (formats or DEFAULT_FORMATS):  # the pack's HTML index links to each part
             targets += [Target(*key, "html") for key in packs.part_targets(content.packs[pack_id])]
     targets = list(dict.fromkeys(targets))
     # Named on the command line, any audience and length meet: two may name one file.
@@ -619,7 +622,25 @@ def _build_variant(project: Project, content: Content, out_dir: Path, key: tuple
         page = Target(*key, "html")
         records.append(publish.publish(out_dir, page.path, html.html.encode(),
                                        _record(page, None, html.words, describe, inputs)))
+    if "docx" in formats:
+        records.append(_build_docx(project, content, out_dir, key, plan, laid_out, describe,
+                                   inputs))
     return records
+
+
+def _build_docx(project: Project, content: Content, out_dir: Path, key: tuple,
+                plan: select.Plan, laid_out, describe: dict,
+                inputs: dict[str, str]) -> publish.OutputRecord:
+    """Write the Word file of a variant from the print HTML of its fitted plan: the HTML
+    the PDF was laid out from, when this build laid one out."""
+    from generator import wordfile
+
+    html = laid_out.html if laid_out is not None else render.render(
+        plan, content, project.templates, "print").html
+    word = Target(*key, "docx")
+    data = wordfile.brief_docx(plan, html, content, project.templates)
+    return publish.publish(out_dir, word.path, data,
+                           _record(word, None, render.count_words(html), describe, inputs))
 
 
 def print_html_path(brief: str, audience: str, length: str, trial: int = 0) -> str:

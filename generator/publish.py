@@ -51,7 +51,7 @@ _WRITE_PROBLEMS = {
 
 
 def output_path(brief: str, audience: str, length: str, fmt: str) -> str:
-    """Return where an output goes inside the output folder."""
+    """Return where an output goes inside the output folder (fmt: pdf, html or docx)."""
     return f"{brief}/{audience}-{length}.{fmt}"
 
 

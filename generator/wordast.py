@@ -24,6 +24,10 @@ CONTAINERS = re.compile(r"<(/?)(?:header|footer|main|article|aside|nav|section)\
 STYLED_PARAGRAPHS = {"subtitle": "Subtitle", "byline": "Author", "meta": "Date",
                      "entry": "Bibliography", "recipient": "Subtitle"}
 STYLED_P = re.compile(r'<p class="(%s)">(.*?)</p>' % "|".join(STYLED_PARAGRAPHS), re.DOTALL)
+# A paragraph that ends a Word section (how the next starts, on a new or a right-hand page,
+# is set on every section afterwards), and a page break.
+SECTION_BREAK = {"t": "RawBlock", "c": ["openxml", "<w:p><w:pPr><w:sectPr/></w:pPr></w:p>"]}
+PAGE_BREAK = {"t": "RawBlock", "c": ["openxml", '<w:p><w:r><w:br w:type="page"/></w:r></w:p>']}
 RUNNING = {"marking-string", "running-first", "running-header"}  # the PDF's page margins
 
 
@@ -77,13 +81,13 @@ def _div(value: list, shaping: Shaping) -> list:
     if RUNNING & set(classes):
         return []
     if shaping.pack and "toc" in classes:
-        return [contents_field(shaping.part_titles)]
+        return [PAGE_BREAK, contents_field(shaping.part_titles)]
     inner = _blocks(content, shaping)
     for name in classes:
         if name in STYLED_PARAGRAPHS:
             return [_styled(STYLED_PARAGRAPHS[name], inner)]
     if shaping.pack and "document" in classes:
-        return [section_break(shaping.recto), *inner]
+        return [SECTION_BREAK, *inner]
     return inner
 
 
@@ -130,14 +134,6 @@ def _inlines(node):
 def _styled(style: str, blocks: list) -> dict:
     """Return blocks in a Div whose paragraphs take a Word style (pandoc's custom-style)."""
     return {"t": "Div", "c": [["", [], [["custom-style", style]]], blocks]}
-
-
-def section_break(recto: bool = False) -> dict:
-    """Return a paragraph that ends a Word section: what follows starts a new page (a
-    right-hand one if recto)."""
-    kind = "oddPage" if recto else "nextPage"
-    xml = f'<w:p><w:pPr><w:sectPr><w:type w:val="{kind}"/></w:sectPr></w:pPr></w:p>'
-    return {"t": "RawBlock", "c": ["openxml", xml]}
 
 
 def contents_field(titles: list[str], heading: str = "Contents") -> dict:

@@ -20,6 +20,7 @@ import os
 import re
 import subprocess
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 from generator.errors import BuildError
@@ -65,12 +66,14 @@ def write_docx(html: str, content, templates: Path, shaping: Shaping,
                locales: dict[str, str]) -> bytes:
     """Return the .docx of a print HTML document. ``locales`` maps each part's id prefix
     ('' for a brief, 'part1-' ... for a pack) to the locale its charts are drawn for."""
-    properties = read_properties(html, templates)
+    properties = replace(read_properties(html, templates), recto=shaping.recto)
     with tempfile.TemporaryDirectory(prefix="brief-docx-") as folder:
         shaping.chart_image = _chart_drawer(content, locales, Path(folder))
         document = json.loads(_pandoc(["-f", "html", "-t", "json"], prepare_html(html)))
         document = shape(document, shaping)
-        document["meta"]["lang"] = {"t": "MetaString", "c": properties.language}
+        # Not the title, authors and the rest that pandoc read from the <head>, which it
+        # would print as a title block: the document prints its own masthead.
+        document["meta"] = {"lang": {"t": "MetaString", "c": properties.language}}
         data = _pandoc(["-f", "json", "-t", "docx", "-o", "-",
                         f"--resource-path={content.root}{os.pathsep}{folder}",
                         *_reference(templates)], json.dumps(document), binary=True)

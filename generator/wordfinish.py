@@ -33,11 +33,13 @@ class Properties:
     paper: str
     date: dt.date
     margins: tuple[float, float, float, float] = DEFAULT_MARGINS  # inches, as CSS orders them
+    recto: bool = False  # every section after the first starts on a right-hand page
 
 
 def finish(data: bytes, properties: Properties) -> bytes:
     """Return pandoc's .docx with banner, properties and page set, reproducibly zipped."""
     import docx
+    from docx.enum.section import WD_SECTION
 
     document = docx.Document(io.BytesIO(data))
     for index, section in enumerate(document.sections):
@@ -45,6 +47,7 @@ def finish(data: bytes, properties: Properties) -> bytes:
         if index == 0:
             _set_banner(section, properties.marking)
         else:  # linked to the first: how Word repeats a header in every section
+            section.start_type = WD_SECTION.ODD_PAGE if properties.recto else WD_SECTION.NEW_PAGE
             section.header.is_linked_to_previous = True
             section.footer.is_linked_to_previous = True
     _style_numbered_lists(document)

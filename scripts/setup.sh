@@ -25,10 +25,11 @@ done
 SYSTEM_PACKAGES=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-dejavu-core
                  fonts-noto-cjk
                  nodejs npm)
-# Only the tests need these: qpdf, which checks the structure of every PDF built, and a
-# Chromium or Chrome, in which tests/test_browser.py opens the HTML pages (Playwright drives
-# that browser; it never downloads one of its own).
-TEST_SYSTEM_PACKAGES=(qpdf)
+# Only the tests need these: qpdf, which checks the structure of every PDF built,
+# LibreOffice's Writer, which opens every kind of Word file built (tests/test_docx.py),
+# standing in for Word, and a Chromium or Chrome, in which tests/test_browser.py opens the
+# HTML pages (Playwright drives that browser; it never downloads one of its own).
+TEST_SYSTEM_PACKAGES=(qpdf libreoffice-writer-nogui)
 $with_tests && SYSTEM_PACKAGES+=("${TEST_SYSTEM_PACKAGES[@]}")
 
 # The browsers the tests accept, in the order tests/browser.py looks for them on PATH;

@@ -18,7 +18,8 @@ def test_release_packages_every_output_with_sums_and_a_zip(runner, tmp_path):
     folder = out / "release" / "2026.11"
     sums = dict(reversed(line.split("  ", 1)) for line in (folder / "SHA256SUMS").read_text().splitlines())
     documents = [name for name in sums if not name.startswith("assets/")]
-    assert len(documents) == 15  # 12 outputs, a pack in two formats, and the manifest
+    assert len(documents) == 22  # 18 outputs, a pack in three formats, and the manifest
+    assert sum(name.endswith(".docx") for name in documents) == 7  # Word files are released
     assert any(name.startswith("assets/fonts/") for name in sums)  # the pages need them
     for name, digest in sums.items():
         assert hashlib.sha256((folder / name).read_bytes()).hexdigest() == digest
@@ -31,7 +32,7 @@ def test_releases_are_byte_identical_and_do_not_rebuild(runner, tmp_path, monkey
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     first, second = tmp_path / "a", tmp_path / "b"
     run(runner, SAMPLE, "release", "--version", "v1", "-o", str(first))
-    run(runner, SAMPLE, "build", "-o", str(second))
+    run(runner, SAMPLE, "build", "-f", "pdf", "-f", "html", "-f", "docx", "-o", str(second))
     result = run(runner, SAMPLE, "release", "--version", "v1", "-o", str(second))
     assert re.search(r"^built +0\b", result.stdout, re.MULTILINE)  # the build was reused
     zip_a = (first / "release/v1/brief-v1.zip").read_bytes()
@@ -44,14 +45,15 @@ def test_release_from_merged_shards_reuses_their_outputs(runner, tmp_path):
     manifests = []
     for k in (1, 2):
         shard = tmp_path / f"shard-{k}"
-        run(runner, SAMPLE, "build", "--shard", f"{k}/2", "-o", str(shard))
+        run(runner, SAMPLE, "build", "-f", "pdf", "-f", "html", "-f", "docx", "--shard", f"{k}/2",
+            "-o", str(shard))
         shutil.copytree(shard, output, dirs_exist_ok=True)
         manifests.append(str(shard / "manifest.json"))
     assert run(runner, SAMPLE, "merge-manifests", *manifests, "-o", str(output)).exit_code == 0
     result = run(runner, SAMPLE, "release", "--version", "v2", "-o", str(output))
     assert result.exit_code == 0, result.output
     assert re.search(r"^built +0\b", result.stdout, re.MULTILINE)
-    assert re.search(r"^up to date +14\b", result.stdout, re.MULTILINE)
+    assert re.search(r"^up to date +21\b", result.stdout, re.MULTILINE)
 
 
 @pytest.mark.parametrize("version", ["../escape", "bad/name", ".hidden", ""])

@@ -66,7 +66,8 @@ def write_docx(html: str, content, templates: Path, shaping: Shaping,
                locales: dict[str, str]) -> bytes:
     """Return the .docx of a print HTML document. ``locales`` maps each part's id prefix
     ('' for a brief, 'part1-' ... for a pack) to the locale its charts are drawn for."""
-    properties = replace(read_properties(html, templates), recto=shaping.recto)
+    properties = replace(read_properties(html, templates), recto=shaping.recto,
+                         notes_per_section=shaping.pack)
     with tempfile.TemporaryDirectory(prefix="brief-docx-") as folder:
         shaping.chart_image = _chart_drawer(content, locales, Path(folder))
         document = json.loads(_pandoc(["-f", "html", "-t", "json"], prepare_html(html)))

@@ -34,6 +34,7 @@ class Properties:
     date: dt.date
     margins: tuple[float, float, float, float] = DEFAULT_MARGINS  # inches, as CSS orders them
     recto: bool = False  # every section after the first starts on a right-hand page
+    notes_per_section: bool = False  # footnotes numbered from 1 in each section (a pack's)
 
 
 def finish(data: bytes, properties: Properties) -> bytes:
@@ -44,6 +45,7 @@ def finish(data: bytes, properties: Properties) -> bytes:
     document = docx.Document(io.BytesIO(data))
     for index, section in enumerate(document.sections):
         _set_page(section, properties)
+        _number_notes(section, properties.notes_per_section)
         if index == 0:
             _set_banner(section, properties.marking)
         else:  # linked to the first: how Word repeats a header in every section
@@ -55,6 +57,26 @@ def finish(data: bytes, properties: Properties) -> bytes:
     buffer = io.BytesIO()
     document.save(buffer)
     return reproducible_zip(buffer.getvalue(), build_time(properties.date))
+
+
+def _number_notes(section, per_section: bool) -> None:
+    """Number a section's footnotes on from the last section's, as a brief's PDF does, or
+    from 1, as each brief of a pack's PDF does (the reference document's own rule aside:
+    LibreOffice reads "each section" as each chapter, Heading 1)."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    sect = section._sectPr
+    for old in sect.findall(qn("w:footnotePr")):
+        sect.remove(old)
+    if per_section:
+        rule = OxmlElement("w:footnotePr")
+        restart = OxmlElement("w:numRestart")
+        restart.set(qn("w:val"), "eachSect")
+        rule.append(restart)
+        # footnotePr comes after the header and footer references in a sectPr
+        references = sect.findall(qn("w:headerReference")) + sect.findall(qn("w:footerReference"))
+        sect.insert(len(references), rule)
 
 
 def _style_numbered_lists(document) -> None:

@@ -61,8 +61,13 @@ def main() -> None:
     face(styles["Normal"], SERIF, 10.5)
     for name in ("Body Text", "First Paragraph", "Compact"):
         face(paragraph_style(name), SERIF, 10.5)
-    face(paragraph_style("Title"), SANS, 24, bold=True)
-    face(paragraph_style("Subtitle"), SANS, 14, color=MUTED)
+    # the masthead as the PDF sets it: ranged left, the byline and date in the text face
+    for name, family, size, bold, color in (("Title", SANS, 24, True, INK),
+                                            ("Subtitle", SANS, 14, False, MUTED),
+                                            ("Author", SERIF, 10.5, False, INK),
+                                            ("Date", SERIF, 9, False, MUTED)):
+        masthead = face(paragraph_style(name), family, size, bold=bold, color=color)
+        masthead.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.LEFT
     for level, size in ((1, 15), (2, 12.5), (3, 11), (4, 10.5)):
         heading = face(paragraph_style(f"Heading {level}"), SANS, size, bold=True,
                        color=INK if level > 1 else ACCENT)

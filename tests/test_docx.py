@@ -20,6 +20,7 @@ import pytest
 from click.testing import CliRunner
 from docx.enum.section import WD_SECTION
 from docx.shared import Inches
+from pypdf import PdfReader
 
 from conftest import ROOT, SAMPLE, run
 
@@ -137,6 +138,15 @@ def test_the_bibliography_follows_with_its_own_style(word_build):
     assert entries == [text_of(e) for e in re.findall(r'<p class="entry">(.*?)</p>', html,
                                                        re.DOTALL)]
     assert entries
+
+
+def test_a_brief_numbers_its_notes_through_and_a_pack_from_1_in_each_brief(word_build):
+    memo = docx.Document(word_build / f"{MEMO}.docx")
+    assert all(s._sectPr.find(f"{W}footnotePr") is None for s in memo.sections)
+    pack = docx.Document(word_build / "packs" / "council-pack.docx")
+    for section in pack.sections:
+        restart = section._sectPr.find(f"{W}footnotePr/{W}numRestart")
+        assert restart is not None and restart.get(f"{W}val") == "eachSect"
 
 
 def test_a_markdown_table_is_a_word_table_with_its_cells(word_build):
@@ -305,3 +315,8 @@ def test_libreoffice_converts_the_docx_to_pdf_without_errors(word_build, tmp_pat
         converted = tmp_path / f"{path.stem}.pdf"
         assert converted.is_file() and converted.stat().st_size > 1000, done.stdout + done.stderr
         assert "Error" not in done.stderr
+    # LibreOffice numbers the memo's notes as Word does: 1, 2, 3 ... through the document
+    converted = PdfReader(tmp_path / f"{Path(MEMO).name}.pdf")
+    text = "\n".join(page.extract_text() for page in converted.pages)
+    numbers = [int(n) for n in re.findall(r"^(\d+) \S", text, re.MULTILINE)]
+    assert numbers == list(range(1, len(print_notes(word_build)) + 1))

@@ -40,13 +40,13 @@ def main() -> None:
     styles = document.styles
 
     def paragraph_style(name: str, base: str = "Normal"):
-        try:
-            return styles[name]
-        except KeyError:
-            style = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
-            style.base_style = styles[base]
-            style.quick_style = True
-            return style
+        named = {style.name: style for style in styles}
+        if name in named:
+            return named[name]
+        style = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+        style.base_style = named[base]
+        style.quick_style = True
+        return style
 
     def face(style, family: str, size: float, bold=None, italic=None, color: str = INK):
         style.font.name = family

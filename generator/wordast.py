@@ -6,7 +6,8 @@ changed where the two differ: each footnote's text becomes a Pandoc note (a true
 footnote), the running elements go (the banner goes to the header and footer), the title
 and headings take Word's styles, quotations, figure captions and bibliography entries
 take Quote, Caption and Bibliography, a chart's SVG gives way to a PNG with the chart's
-alt text, and a pack gets a contents field and a section break before every brief.
+alt text, pictures are inlined (pandoc, sandboxed, reads no file), and a pack gets a
+contents field and a section break before every brief.
 """
 
 from __future__ import annotations
@@ -39,8 +40,10 @@ class Shaping:
     pack: bool = False
     recto: bool = False  # a pack's briefs each start on a right-hand page
     part_titles: list[str] = field(default_factory=list)
-    # a figure's id -> (image file, alt text) of its chart, or None
+    # a figure's id -> (data: URL of its chart's drawing, alt text), or None
     chart_image: Callable[[str], tuple[str, str] | None] = lambda figure_id: None
+    # an image's src -> its data: URL, or None for one that may not be read
+    image_data: Callable[[str], str | None] = lambda src: None
 
 
 def prepare_html(html: str) -> str:
@@ -73,7 +76,7 @@ def _block(block: dict, shaping: Shaping) -> list:
         items = value if kind == "BulletList" else value[1]
         items = [_blocks(item, shaping) for item in items]
         return [{"t": kind, "c": items if kind == "BulletList" else [value[0], items]}]
-    return [_inlines(block)]
+    return [_inlines(block, shaping)]
 
 
 def _div(value: list, shaping: Shaping) -> list:
@@ -92,7 +95,7 @@ def _div(value: list, shaping: Shaping) -> list:
 
 
 def _header(level: int, attr: list, inlines: list, shaping: Shaping) -> dict:
-    inlines = _inlines(inlines)
+    inlines = _inlines(inlines, shaping)
     if "title" in attr[1] and not shaping.pack or "pack-title" in attr[1]:
         return _styled("Title", [{"t": "Para", "c": inlines}])
     if not shaping.pack:  # the brief's h1 is its title: its sections are Word's Heading 1
@@ -103,13 +106,13 @@ def _header(level: int, attr: list, inlines: list, shaping: Shaping) -> dict:
 def _figure(attr: list, caption: list, blocks: list, shaping: Shaping) -> list:
     """Return a chart as its numbered title (Caption), its PNG drawing and its source."""
     image = shaping.chart_image(attr[0]) if attr[0] else None
-    title = [_styled("Caption", [{"t": "Para", "c": _inlines(b["c"])}
+    title = [_styled("Caption", [{"t": "Para", "c": _inlines(b["c"], shaping)}
                                  for b in caption[1] if b["t"] in ("Plain", "Para")])]
     body = []
     for block in blocks:
         if image and _holds_image(block):
-            path, alt = image
-            picture = {"t": "Image", "c": [["", [], []], [{"t": "Str", "c": alt}], [path, ""]]}
+            url, alt = image
+            picture = {"t": "Image", "c": [["", [], []], [{"t": "Str", "c": alt}], [url, ""]]}
             body.append({"t": "Para", "c": [picture]})
         else:
             body += _block(block, shaping)
@@ -120,15 +123,28 @@ def _holds_image(block: dict) -> bool:
     return block["t"] in ("Plain", "Para") and any(i["t"] == "Image" for i in block["c"])
 
 
-def _inlines(node):
-    """Return the node with every footnote span made a note (recursively)."""
+def _inlines(node, shaping: Shaping):
+    """Return the node with every footnote span made a note and every picture's file
+    inlined (recursively)."""
     if isinstance(node, list):
-        return [_inlines(item) for item in node]
+        return [_inlines(item, shaping) for item in node]
     if not isinstance(node, dict):
         return node
     if node.get("t") == "Span" and "footnote" in node["c"][0][1]:
-        return {"t": "Note", "c": [{"t": "Para", "c": _inlines(node["c"][1])}]}
-    return {key: _inlines(value) for key, value in node.items()}
+        return {"t": "Note", "c": [{"t": "Para", "c": _inlines(node["c"][1], shaping)}]}
+    if node.get("t") == "Image":
+        return _image(node, shaping)
+    return {key: _inlines(value, shaping) for key, value in node.items()}
+
+
+def _image(node: dict, shaping: Shaping) -> dict:
+    """Return a picture with its file inlined (pandoc reads no file itself), or its alt
+    text alone if the file may not be read."""
+    attr, alt, (src, title) = node["c"]
+    data = src if src.startswith("data:") else shaping.image_data(src)
+    if data is None:
+        return {"t": "Span", "c": [["", [], []], alt]}
+    return {"t": "Image", "c": [attr, alt, [data, title]]}
 
 
 def _styled(style: str, blocks: list) -> dict:

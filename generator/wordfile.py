@@ -16,11 +16,10 @@ from __future__ import annotations
 import datetime as dt
 import html as htmllib
 import json
-import os
 import re
 import subprocess
-import tempfile
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 from generator.errors import BuildError
@@ -68,16 +67,15 @@ def write_docx(html: str, content, templates: Path, shaping: Shaping,
     ('' for a brief, 'part1-' ... for a pack) to the locale its charts are drawn for."""
     properties = replace(read_properties(html, templates), recto=shaping.recto,
                          notes_per_section=shaping.pack)
-    with tempfile.TemporaryDirectory(prefix="brief-docx-") as folder:
-        shaping.chart_image = _chart_drawer(content, locales, Path(folder))
-        document = json.loads(_pandoc(["-f", "html", "-t", "json"], prepare_html(html)))
-        document = shape(document, shaping)
-        # Not the title, authors and the rest that pandoc read from the <head>, which it
-        # would print as a title block: the document prints its own masthead.
-        document["meta"] = {"lang": {"t": "MetaString", "c": properties.language}}
-        data = _pandoc(["-f", "json", "-t", "docx", "-o", "-",
-                        f"--resource-path={content.root}{os.pathsep}{folder}",
-                        *_reference(templates)], json.dumps(document), binary=True)
+    shaping.chart_image = _chart_drawer(content, locales)
+    shaping.image_data = partial(image_data, content.root)
+    document = json.loads(_pandoc(["-f", "html", "-t", "json"], prepare_html(html)))
+    document = shape(document, shaping)
+    # Not the title, authors and the rest that pandoc read from the <head>, which it
+    # would print as a title block: the document prints its own masthead.
+    document["meta"] = {"lang": {"t": "MetaString", "c": properties.language}}
+    data = _pandoc(["-f", "json", "-t", "docx", "-o", "-", *_reference(templates)],
+                   json.dumps(document), binary=True)
     return finish(data, properties)
 
 
@@ -104,8 +102,8 @@ def read_properties(html: str, templates: Path) -> Properties:
     )
 
 
-def _chart_drawer(content, locales: dict[str, str], folder: Path):
-    """Return a function drawing a figure's chart as a PNG in folder: (file name, alt)."""
+def _chart_drawer(content, locales: dict[str, str]):
+    """Return a function drawing a figure's chart as a PNG: (data: URL, alt text)."""
     from generator import charts, chartsvg
 
     def draw(figure_id: str):
@@ -113,13 +111,31 @@ def _chart_drawer(content, locales: dict[str, str], folder: Path):
         chart = content.charts.get(found.group(2)) if found else None
         if chart is None:
             return None
-        prefix, chart_id = found.group(1), chart.id
-        name = f"{prefix}chart-{chart_id}.png"
-        data = charts.resolve(chart, content.facts)
-        (folder / name).write_bytes(chartsvg.png(data, locales.get(prefix, "en")))
-        return name, " ".join(chart.alt.split())
+        drawing = chartsvg.png(charts.resolve(chart, content.facts),
+                               locales.get(found.group(1), "en"))
+        return _data_url("image/png", drawing), " ".join(chart.alt.split())
 
     return draw
+
+
+def image_data(root: Path, src: str) -> str | None:
+    """Return a picture in the content folder as a data: URL, or None for one elsewhere (a
+    remote one, a path leaving the folder, a missing file or an unknown type), as the PDF's
+    URL fetcher refuses them: pandoc itself runs sandboxed and reads no file."""
+    from generator.render import IMAGE_TYPES
+
+    folder = root.resolve()
+    path = (folder / src).resolve()
+    kind = IMAGE_TYPES.get(path.suffix.lower())
+    if "://" in src or folder not in path.parents or kind is None or not path.is_file():
+        return None
+    return _data_url(kind, path.read_bytes())
+
+
+def _data_url(kind: str, data: bytes) -> str:
+    import base64
+
+    return f"data:{kind};base64,{base64.b64encode(data).decode()}"
 
 
 def _reference(templates: Path) -> list[str]:
@@ -134,7 +150,8 @@ def _pandoc(arguments: list[str], text: str, binary: bool = False):
     import pypandoc
 
     try:
-        done = subprocess.run([pypandoc.get_pandoc_path(), *arguments], input=text.encode(),
+        done = subprocess.run([pypandoc.get_pandoc_path(), "--sandbox", *arguments],
+                              input=text.encode(),
                               capture_output=True, check=True)
     except OSError as error:
         raise BuildError(f"pandoc could not be run ({error}); reinstall brief, whose "

@@ -291,6 +291,24 @@ def test_charts_are_png_images_with_their_alt_text(tmp_path):
     assert captions and captions[0].startswith("Figure 1.")
 
 
+def test_pictures_are_inlined_from_the_content_folder_only(word_build, tmp_path):
+    from generator.wordfile import image_data
+
+    with zipfile.ZipFile(word_build / "harbor-memo" / "staff-full.docx") as archive:
+        assert any(name.endswith(".svg") for name in archive.namelist())  # breakwater.svg
+        assert 'descr="Cross-section of the breakwater"' in archive.read("word/document.xml").decode()
+    secret = tmp_path / "secret.png"
+    secret.write_bytes(b"\x89PNG\r\n\x1a\n")
+    root = tmp_path / "content"
+    (root / "images").mkdir(parents=True)
+    (root / "images" / "ok.png").write_bytes(secret.read_bytes())
+    (root / "images" / "link.png").symlink_to(secret)
+    assert image_data(root, "images/ok.png").startswith("data:image/png;base64,")
+    for src in ("../secret.png", str(secret), "images/link.png", "https://example.org/x.png",
+                "images/missing.png"):
+        assert image_data(root, src) is None, src
+
+
 def test_light_commands_do_not_import_pandoc_or_python_docx():
     code = (
         "import sys\n"

@@ -88,7 +88,8 @@ def main() -> None:
     buffer = io.BytesIO()
     document.save(buffer)
     target = ROOT / "templates" / "reference.docx"
-    target.write_bytes(reproducible_zip(buffer.getvalue(), dt.datetime(1980, 1, 1, tzinfo=dt.timezone.utc)))
+    epoch = dt.datetime(1980, 1, 1, tzinfo=dt.timezone.utc)  # the same bytes on every run
+    target.write_bytes(reproducible_zip(buffer.getvalue(), epoch))
     print(f"wrote {target.relative_to(ROOT)}")
 
 

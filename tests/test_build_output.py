@@ -7,6 +7,7 @@ import hashlib
 import json
 import os
 import pty
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -177,3 +178,18 @@ def test_the_manifest_s_metadata_keeps_older_readers_working(runner, tmp_path):
     result = run(runner, SAMPLE, "merge-manifests", str(out / "manifest.json"), "-o", str(merged))
     assert result.exit_code == 0, result.output
     assert manifest(merged) == manifest(out)
+
+
+def test_release_is_quiet_with_q_and_names_what_it_reuses_with_v(runner, built_sample, tmp_path):
+    out = tmp_path / "out"
+    shutil.copytree(built_sample, out)
+    quiet = run(runner, SAMPLE, "release", "--version", "v1", "-q", "-o", str(out))
+    assert quiet.exit_code == 0, quiet.output
+    assert quiet.stdout == ""
+    assert (out / "release/v1/brief-v1.zip").is_file()
+    verbose = run(runner, SAMPLE, "release", "--version", "v2", "-v", "-o", str(out))
+    lines = verbose.stdout.splitlines()
+    reused = sorted(line.removeprefix("up to date  ") for line in lines
+                    if line.startswith("up to date  ") and "/" in line)  # not the table's row
+    assert reused == sorted(r["path"] for r in manifest(out)["outputs"])
+    assert lines[-1].startswith("release v2: ")

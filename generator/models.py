@@ -41,6 +41,7 @@ class Settings:
     max_yaml_depth: int = 64
     max_yaml_values: int = 200_000
     citation_style: str = "chicago-note-bibliography"  # a .csl file in templates/csl/
+    spelling: str = ""  # the house spelling, en-US or en-GB; empty: not checked
     markings: list[str] = field(default_factory=list)  # banners, least to most restrictive
     portions: dict[str, str] = field(default_factory=dict)  # portion mark -> its banner
 

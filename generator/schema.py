@@ -45,6 +45,9 @@ SETTINGS = _object(
         "paper": {"enum": PAPERS},
         "language": _text,
         "reading_speed": {"type": "integer", "minimum": 50, "maximum": 1000},
+        "spelling": {"enum": ["en-US", "en-GB"],
+                     "description": "the house spelling: brief check warns about words "
+                                    "spelt the other way"},
         "citation_style": {**_id, "description": "the CSL style of notes and bibliographies: "
                                                  "a .csl file in templates/csl/ (default "
                                                  "chicago-note-bibliography)"},

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator import charts, markdown, sourcing
+from generator import charts, dating, markdown, sourcing, spelling
 from generator.errors import Problem
 from generator.models import Brief, Content, Prose, Topic
 
@@ -78,6 +78,8 @@ def validate(content: Content, templates: Path, syntax: bool = True) -> list[Pro
     problems += _check_styles(content, templates)
     problems += charts.check(content)
     problems += sourcing.check(content)
+    problems += dating.check(content)
+    problems += spelling.check(content)
     return problems
 
 

@@ -136,6 +136,7 @@ class Recommendation:
     body: Prose | None = None
     priority: str = "medium"
     topics: list[str] = field(default_factory=list)
+    audiences: list[str] = field(default_factory=list)  # empty: every audience
 
 
 @dataclass
@@ -154,6 +155,7 @@ class Brief(Located):
     language: str | None = None
     lede: Prose | None = None
     bottom_line: Prose | None = None
+    bottom_lines: dict[str, Prose] = field(default_factory=dict)  # audience id -> its own
     recommendations: list[Recommendation] = field(default_factory=list)
     notes: Prose | None = None
     acknowledgments: Prose | None = None
@@ -164,11 +166,16 @@ class Brief(Located):
 
     def prose(self) -> list[Prose]:
         """Return every piece of Markdown the brief itself holds (not its topics)."""
-        prose = [self.lede, self.bottom_line, self.notes, self.acknowledgments]
+        prose = [self.lede, self.bottom_line, *self.bottom_lines.values(), self.notes,
+                 self.acknowledgments]
         prose += [author.bio for author in self.authors]
         prose += [section.intro for section in self.sections]
         prose += [rec.body for rec in self.recommendations]
         return [p for p in prose if p is not None]
+
+    def bottom_line_for(self, audience: str) -> Prose | None:
+        """Return the bottom line an audience reads: its own, else the brief's."""
+        return self.bottom_lines.get(audience, self.bottom_line)
 
     @property
     def topic_ids(self) -> list[str]:

@@ -253,7 +253,7 @@ def _context(plan: Plan, prose: ProseRenderer, medium: str, settings) -> dict:
         "authors": [_author(a, prose) for a in brief.authors],
         "lede": _block(brief.lede, prose),
         "lead": plan.audience.lead_for(plan.length.id),
-        "bottom_line": _block(brief.bottom_line or brief.lede, prose),
+        "bottom_line": _block(brief.bottom_line_for(plan.audience.id) or brief.lede, prose),
         "sections": sections,
         "recommendations": [_recommendation(r, prose, select.item_key(plan, r))
                             for r in plan.recommendations],

@@ -148,6 +148,7 @@ RECOMMENDATION = _object(
         "body": _markdown,
         "priority": {"enum": ["high", "medium", "low"]},
         "topics": _ids,
+        "audiences": {**_ids, "description": "shown only to these audiences (default: all)"},
     },
     required=("title",),
 )
@@ -166,8 +167,13 @@ BRIEF = _object(
         "figures_as_of": {"type": "boolean"},
         "citation_style": {**_id, "description": "a CSL style in templates/csl/ (file name "
                                                  "without .csl); default from settings"},
-        "bottom_line": {**_markdown, "description": "the bottom line up front, for audiences "
-                                                   "whose documents lead with it"},
+        "bottom_line": {"oneOf": [_markdown, {
+            "type": "object", "minProperties": 1, "propertyNames": _id,
+            "additionalProperties": _markdown,
+            "description": "a bottom line per audience id, where readers decide different "
+                           "things"}],
+            "description": "the bottom line up front, for audiences whose documents lead "
+                           "with it: Markdown, or a mapping of audience id to Markdown"},
         "sections": {"type": "array", "items": SECTION, "minItems": 1},
         "recommendations": {"type": "array", "items": RECOMMENDATION},
         "notes": _markdown,

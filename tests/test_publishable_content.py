@@ -45,3 +45,34 @@ def test_the_seed_authors_are_introduced_with_their_titles(default_build):
     html = (default_build / "trilateral-alliance" / "us-congress-full.html").read_text()
     assert "Former Representative Ted S. Yoho" in html
     assert "The memo, written by" not in html
+
+
+def bottom_line(html: str) -> str:
+    """Return the text of the bottom-line box, or '' when the document has none."""
+    box = re.search(r'<aside class="bottom-line".*?</aside>', html, flags=re.DOTALL)
+    return re.sub(r"<[^>]+>|\s+", " ", box.group(0)).strip() if box else ""
+
+
+def selection(record: dict) -> tuple:
+    plan = record["plan"]
+    return (sorted(plan["included"].items()), sorted(plan["recommendations"].items()))
+
+
+def test_members_and_planners_get_different_documents(default_build):
+    """A Member votes and oversees; a planner plans: each pair of their editions of a
+    brief differs in its bottom line or in what it selects, read back from the outputs."""
+    by_path = {r["path"]: r for r in records(default_build, "html")}
+    pairs = 0
+    for path, congress in by_path.items():
+        if "/us-congress-" not in path:
+            continue
+        planners = by_path.get(path.replace("/us-congress-", "/us-defense-planners-"))
+        if planners is None:
+            continue
+        pairs += 1
+        html_c = (default_build / path).read_text()
+        html_p = (default_build / planners["path"]).read_text()
+        assert bottom_line(html_c) != bottom_line(html_p) \
+            or selection(congress) != selection(planners), path
+        assert "Congress" not in bottom_line(html_p), planners["path"]
+    assert pairs >= 9  # three briefs, three lengths each

@@ -230,6 +230,7 @@ class Source:
     issue: str = ""
     pages: str = ""
     number: str = ""
+    genre: str = ""  # the kind of report, printed before its number: "CRS Report"
     date: str = ""
     accessed: str = ""
     url: str = ""

@@ -231,6 +231,9 @@ SOURCE = _object(
         "issue": {"type": ["string", "integer"]},
         "pages": {"type": ["string", "integer"]},
         "number": {"type": ["string", "integer"]},
+        "genre": {"type": "string", "minLength": 1,
+                  "description": "the kind of report, printed before its number "
+                                 "(CRS Report no. IF11388)"},
         "date": _date,
         "accessed": _full_date,
         "url": {"type": "string", "pattern": r"^https?://"},

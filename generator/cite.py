@@ -103,6 +103,7 @@ def to_csl(source: Source) -> dict:
         "issue": source.issue,
         "page": source.pages,
         "number": source.number,
+        "genre": source.genre,
         "URL": source.url,
         "DOI": source.doi,
     }
@@ -142,6 +143,7 @@ def from_csl(item: dict, origin: Origin) -> Source:
         issue=text("issue"),
         pages=text("page"),
         number=text("number"),
+        genre=text("genre"),
         date=_date_text(item.get("issued")),
         accessed=_date_text(item.get("accessed")),
         url=text("URL") or text("url"),

@@ -428,8 +428,11 @@ def _topic(path: Path, doc: YamlDoc, body: str, body_line: int) -> m.Topic:
 
 def _brief(path: Path, doc: YamlDoc) -> m.Brief:
     data = dict(doc.data)
+    per_audience = data.pop("bottom_line") if isinstance(data.get("bottom_line"), dict) else {}
     prose = {key: _prose(data.pop(key, None), path, doc, key)
              for key in ("lede", "bottom_line", "notes", "acknowledgments")}
+    prose["bottom_lines"] = {audience: _prose(text, path, doc, "bottom_line", audience)
+                             for audience, text in per_audience.items()}
     return m.Brief(
         id=data.pop("id", path.stem),
         origin=m.Origin(path),

@@ -41,6 +41,7 @@ class Settings:
     max_yaml_depth: int = 64
     max_yaml_values: int = 200_000
     citation_style: str = "chicago-note-bibliography"  # a .csl file in templates/csl/
+    spelling: str = ""  # the house spelling, en-US or en-GB; empty: not checked
     markings: list[str] = field(default_factory=list)  # banners, least to most restrictive
     portions: dict[str, str] = field(default_factory=dict)  # portion mark -> its banner
 
@@ -135,6 +136,7 @@ class Recommendation:
     body: Prose | None = None
     priority: str = "medium"
     topics: list[str] = field(default_factory=list)
+    audiences: list[str] = field(default_factory=list)  # empty: every audience
 
 
 @dataclass
@@ -153,6 +155,7 @@ class Brief(Located):
     language: str | None = None
     lede: Prose | None = None
     bottom_line: Prose | None = None
+    bottom_lines: dict[str, Prose] = field(default_factory=dict)  # audience id -> its own
     recommendations: list[Recommendation] = field(default_factory=list)
     notes: Prose | None = None
     acknowledgments: Prose | None = None
@@ -163,11 +166,16 @@ class Brief(Located):
 
     def prose(self) -> list[Prose]:
         """Return every piece of Markdown the brief itself holds (not its topics)."""
-        prose = [self.lede, self.bottom_line, self.notes, self.acknowledgments]
+        prose = [self.lede, self.bottom_line, *self.bottom_lines.values(), self.notes,
+                 self.acknowledgments]
         prose += [author.bio for author in self.authors]
         prose += [section.intro for section in self.sections]
         prose += [rec.body for rec in self.recommendations]
         return [p for p in prose if p is not None]
+
+    def bottom_line_for(self, audience: str) -> Prose | None:
+        """Return the bottom line an audience reads: its own, else the brief's."""
+        return self.bottom_lines.get(audience, self.bottom_line)
 
     @property
     def topic_ids(self) -> list[str]:
@@ -222,6 +230,7 @@ class Source:
     issue: str = ""
     pages: str = ""
     number: str = ""
+    genre: str = ""  # the kind of report, printed before its number: "CRS Report"
     date: str = ""
     accessed: str = ""
     url: str = ""

@@ -211,13 +211,18 @@ def _locale(plan: Plan, content) -> str:
 
 def _figures_as_of(plan: Plan, prose: ProseRenderer) -> str:
     """Return 'June 2019' (the oldest fact the document prints) when the brief or audience
-    asks for a "Figures as of" line, else ''."""
+    asks for a "Figures as of" line, or when that fact is more than a year older than the
+    brief (old figures say how old), else ''."""
     from generator.facts import as_of_date, human_as_of
 
     dated = [fact for fact in prose.facts_used if fact.as_of]
-    if not (plan.brief.figures_as_of or plan.audience.figures_as_of) or not dated:
+    if not dated:
         return ""
-    return human_as_of(min(dated, key=lambda fact: as_of_date(fact.as_of)).as_of)
+    oldest = min(dated, key=lambda fact: as_of_date(fact.as_of))
+    asked = plan.brief.figures_as_of or plan.audience.figures_as_of
+    if not asked and (plan.brief.date - as_of_date(oldest.as_of)).days <= 365:
+        return ""
+    return human_as_of(oldest.as_of)
 
 
 def _rolled_up(plan: Plan, prose: ProseRenderer, content) -> str:
@@ -253,7 +258,7 @@ def _context(plan: Plan, prose: ProseRenderer, medium: str, settings) -> dict:
         "authors": [_author(a, prose) for a in brief.authors],
         "lede": _block(brief.lede, prose),
         "lead": plan.audience.lead_for(plan.length.id),
-        "bottom_line": _block(brief.bottom_line or brief.lede, prose),
+        "bottom_line": _block(brief.bottom_line_for(plan.audience.id) or brief.lede, prose),
         "sections": sections,
         "recommendations": [_recommendation(r, prose, select.item_key(plan, r))
                             for r in plan.recommendations],

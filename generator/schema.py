@@ -49,6 +49,9 @@ SETTINGS = _object(
         "paper": {"enum": PAPERS},
         "language": _text,
         "reading_speed": {"type": "integer", "minimum": 50, "maximum": 1000},
+        "spelling": {"enum": ["en-US", "en-GB"],
+                     "description": "the house spelling: brief check warns about words "
+                                    "spelt the other way"},
         "citation_style": {**_id, "description": "the CSL style of notes and bibliographies: "
                                                  "a .csl file in templates/csl/ (default "
                                                  "chicago-note-bibliography)"},
@@ -150,6 +153,7 @@ RECOMMENDATION = _object(
         "body": _markdown,
         "priority": {"enum": ["high", "medium", "low"]},
         "topics": _ids,
+        "audiences": {**_ids, "description": "shown only to these audiences (default: all)"},
     },
     required=("title",),
 )
@@ -168,8 +172,13 @@ BRIEF = _object(
         "figures_as_of": {"type": "boolean"},
         "citation_style": {**_id, "description": "a CSL style in templates/csl/ (file name "
                                                  "without .csl); default from settings"},
-        "bottom_line": {**_markdown, "description": "the bottom line up front, for audiences "
-                                                   "whose documents lead with it"},
+        "bottom_line": {"oneOf": [_markdown, {
+            "type": "object", "minProperties": 1, "propertyNames": _id,
+            "additionalProperties": _markdown,
+            "description": "a bottom line per audience id, where readers decide different "
+                           "things"}],
+            "description": "the bottom line up front, for audiences whose documents lead "
+                           "with it: Markdown, or a mapping of audience id to Markdown"},
         "sections": {"type": "array", "items": SECTION, "minItems": 1},
         "recommendations": {"type": "array", "items": RECOMMENDATION},
         "notes": _markdown,
@@ -227,6 +236,9 @@ SOURCE = _object(
         "issue": {"type": ["string", "integer"]},
         "pages": {"type": ["string", "integer"]},
         "number": {"type": ["string", "integer"]},
+        "genre": {"type": "string", "minLength": 1,
+                  "description": "the kind of report, printed before its number "
+                                 "(CRS Report no. IF11388)"},
         "date": _date,
         "accessed": _full_date,
         "url": {"type": "string", "pattern": r"^https?://"},

@@ -141,7 +141,9 @@ def select(content: Content, brief: Brief, audience: Audience, length: Length) -
     included = {p.topic.id for s in sections for p in s.topics}
     recommendations = []
     for rec in brief.recommendations:
-        if rec.topics and not included.intersection(rec.topics):
+        if rec.audiences and audience.id not in rec.audiences:
+            cuts.append(Cut(f"recommendation: {rec.title}", f"not for {audience.id}"))
+        elif rec.topics and not included.intersection(rec.topics):
             cuts.append(Cut(f"recommendation: {rec.title}", "its topics are not included"))
         else:
             score = WEIGHT_VALUES[rec.priority] ** 3  # on the scale of a topic's score

@@ -141,7 +141,8 @@ def _blank(text: str) -> str:
     def spaces(match: re.Match) -> str:
         return re.sub(r"[^\n]", " ", match.group(0))
 
-    text = re.sub(r"(?m)^\s*(?:\d+[.)]|[-*+]|#+|>)\s", spaces, text)
+    # A list inside a quotation keeps its markers after the '>' (a quoted numbered list).
+    text = re.sub(r"(?m)^\s*(?:>\s*)*(?:\d+[.)]|[-*+]|#+|>)\s", spaces, text)
     return re.sub(r"\]\([^)]*\)|`[^`]*`|\[\^[^\]]*\]", spaces, text)
 
 

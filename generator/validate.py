@@ -11,7 +11,7 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator import charts, markdown, outputnames, sourcing
+from generator import charts, dating, markdown, outputnames, sourcing, spelling
 from generator.cache import DiskCache, DiskTable, code_digest
 from generator.errors import Problem
 from generator.models import Brief, Content, Prose, Topic
@@ -80,6 +80,8 @@ def validate(content: Content, templates: Path, syntax: bool = True) -> list[Pro
     problems += charts.check(content)
     problems += sourcing.check(content)
     problems += outputnames.check(content)
+    problems += dating.check(content)
+    problems += spelling.check(content)
     return problems
 
 
@@ -129,9 +131,10 @@ def _check_leads(content: Content) -> list[Problem]:
     """A brief read by an audience that wants the bottom line first should state one."""
     problems = []
     for brief in content.briefs.values():
-        if brief.bottom_line or brief.lede:
+        if brief.lede:
             continue
-        wanting = [a for a in brief.audiences if a in content.audiences and any(
+        wanting = [a for a in brief.audiences if a in content.audiences
+                   and not brief.bottom_line_for(a) and any(
             content.audiences[a].lead_for(length) == "bottom-line" for length in brief.lengths)]
         if wanting:
             problems.append(Problem(
@@ -259,6 +262,12 @@ def _check_brief(brief: Brief, refs: _References, types: list[str]) -> list[Prob
             if topic_id not in refs.topics:
                 problems.append(_unknown(brief, ("recommendations", index), "topic", topic_id,
                                          refs.topics))
+        problems += [_unknown(brief, ("recommendations", index, "audiences"), "audience", a,
+                              brief.audiences)
+                     for a in rec.audiences if a not in brief.audiences]
+    problems += [_unknown(brief, ("bottom_line", audience), "audience", audience,
+                          brief.audiences)
+                 for audience in brief.bottom_lines if audience not in brief.audiences]
     for prose in brief.prose():
         problems += _check_prose(prose, refs)
         problems += _charts_not_allowed(prose, "a brief's own text")

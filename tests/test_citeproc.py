@@ -85,8 +85,10 @@ DOCUMENT_IDS = ["crs-rl33740", "hankyoreh-2017", "soeya-lee-2014", "genron-2019-
                 "us-rok-mdt-1953"]
 
 EXPECTED_NOTES = [
-    # 1. CRS report: author, italic title, report number, (publisher, year), page, URL.
-    (f"Emma Chanlett-Avery, The U.S.-Japan Alliance, no. RL33740 (Congressional Research "
+    # 1. CRS report: author, italic title, report series and number, (publisher, year),
+    # page, URL.
+    (f"Emma Chanlett-Avery, The U.S.-Japan Alliance, CRS Report no. RL33740 (Congressional "
+     f"Research "
      f"Service, 2019), 12, {CRS}."),
     # 2. The same source again at once: author and page, no ibid. (CMOS 17 14.34).
     "Chanlett-Avery, 14.",
@@ -110,7 +112,8 @@ EXPECTED_NOTES = [
 ]
 
 EXPECTED_BIBLIOGRAPHY = [
-    (f"Chanlett-Avery, Emma. The U.S.-Japan Alliance. No. RL33740. Congressional Research "
+    (f"Chanlett-Avery, Emma. The U.S.-Japan Alliance. CRS Report No. RL33740. Congressional "
+     f"Research "
      f"Service, 2019. {CRS}."),
     f"Hankyoreh. “{HANI_TITLE}.” November 2, 2017. {HANI}.",
     ("“The Japan-South Korea Joint Public Opinion Poll 2019.” The Genron NPO and East Asia "
@@ -371,8 +374,9 @@ def test_zotero_items_format(processor):
         ("Yoshihide Soeya, Geun Lee, and Teun A. van Dijk, “The Middle-Power Challenge in East "
         "Asia: An Opportunity for Co-operation between South Korea and Japan,” Global Asia 9, "
         "no. 2 (June 2014): 84–91."),
+        # The item's genre ("CRS Report") is carried over and printed before its number.
         (f"Emma Chanlett-Avery and Congressional Research Service, The U.S.-Japan Alliance, "
-         f"no. RL33740 (Congressional Research Service, 2019), {CRS}."),
+         f"CRS Report no. RL33740 (Congressional Research Service, 2019), {CRS}."),
         "Tim Korte Jr., “Jordan Lifts Wizards,” Washington Post, March 27, 2003.",
     ]
     assert plain(result.bibliography[-1]).startswith("Soeya, Yoshihide, Geun Lee, and Teun A. "

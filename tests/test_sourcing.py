@@ -47,13 +47,27 @@ def test_a_fact_prints_its_value_for_the_locale_with_its_citation(runner, sample
     staff_text = "\n".join(pdf_pages(out / "harbor-memo" / "staff-full.pdf"))
     public_text = "\n".join(pdf_pages(out / "harbor-memo" / "public-full.pdf"))
     assert "About 54.000" in staff_text and "About 54,000" in public_text
-    assert "Figures as of June 2019" in staff_text and "Figures as of" not in public_text
+    # The staff ask for the line; the public get it because the figure is more than a year
+    # older than the brief (January 2021).
+    assert "Figures as of June 2019" in staff_text and "Figures as of June 2019" in public_text
     html = (out / "harbor-memo" / "public-full.html").read_text()
     note = re.search(r'About 54,000<sup class="note-call"><a href="#note-(\d+)"', html)
     assert note, "the fact carries a note"
     endnote = re.search(rf'<li id="note-{note.group(1)}">(.*?)</li>', html, re.S).group(1)
     # The report was cited before, so Chicago gives the short form: author, page.
     assert endnote.startswith("Doe, 12.")
+
+
+def test_figures_less_than_a_year_old_print_no_as_of_line_unless_asked(runner, sample, tmp_path):
+    add_facts(sample, FACTS.replace("as_of: 2019-06", "as_of: 2020-06"))
+    use_fact(sample)
+    out = tmp_path / "out"
+    result = run(runner, sample, "build", "harbor-memo", "--length", "full", "-f", "pdf",
+                 "-o", str(out))
+    assert result.exit_code == 0, result.output
+    public_text = "\n".join(pdf_pages(out / "harbor-memo" / "public-full.pdf"))
+    assert "About 54,000" in public_text  # as of June 2020, in a brief of January 2021
+    assert "Figures as of" not in public_text
 
 
 def test_changing_a_fact_changes_every_brief_that_uses_it(runner, sample, tmp_path):
@@ -190,3 +204,11 @@ def test_each_note_is_on_the_page_of_its_call(built_sample):
             assert calls == notes, (path.name, number, sorted(calls), sorted(notes))
             checked += bool(notes)
     assert checked >= 5
+
+
+def test_the_numbers_of_a_quoted_numbered_list_are_not_figures():
+    from generator.sourcing import unsourced_numbers
+
+    quoted = "They read [@report]:\n\n> 1. The first rule.\n> 2. The second rule.\n"
+    assert unsourced_numbers(quoted) == []
+    assert unsourced_numbers("> The harbor had 14 keepers.\n") == [("14", 0)]

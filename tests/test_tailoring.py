@@ -178,3 +178,33 @@ def test_budgeted_html_carries_the_selection_of_its_pdf(runner, sample, tmp_path
     shown = re.findall(r'<section class="topic detail-(\w+)" id="topic-([\w-]+)"', html)
     assert not pdf["plan"]["complete"], "the budget trims this memo: the selection is not trivial"
     assert {topic: detail for detail, topic in shown} == pdf["plan"]["included"]
+
+
+def test_each_audience_reads_its_own_bottom_line_and_recommendations(runner, sample, tmp_path):
+    for name in ("staff", "public"):
+        audience = sample / "audiences" / f"{name}.yaml"
+        audience.write_text(audience.read_text() + "lead:\n  one-page: bottom-line\n")
+    brief = sample / "briefs" / "harbor-memo.yaml"
+    brief.write_text(brief.read_text().replace("sections:", (
+        "bottom_line:\n  staff: Appropriate the breakwater money this session.\n"
+        "  public: The breakwater is failing and repair is planned.\nsections:"), 1).replace(
+        "    priority: high\n", "    priority: high\n    audiences: [staff]\n", 1))
+    out = tmp_path / "out"
+    result = run(runner, sample, "build", "harbor-memo", "--length", "one-page", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    staff = (out / "harbor-memo" / "staff-one-page.html").read_text()
+    public = (out / "harbor-memo" / "public-one-page.html").read_text()
+    assert "Appropriate the breakwater money" in staff and "repair is planned" not in staff
+    assert "repair is planned" in public and "Appropriate the breakwater" not in public
+    assert "Fund the breakwater first" in staff and "Fund the breakwater first" not in public
+
+
+def test_a_bottom_line_for_an_audience_the_brief_is_not_for_is_an_error(runner, sample):
+    brief = sample / "briefs" / "harbor-memo.yaml"
+    brief.write_text(brief.read_text().replace(
+        "sections:", "bottom_line:\n  staf: Fund it.\nsections:", 1).replace(
+        "    priority: high\n", "    priority: high\n    audiences: [pubic]\n", 1))
+    result = run(runner, sample, "check")
+    assert result.exit_code == 1
+    assert "harbor-memo.yaml:" in result.stderr and "did you mean 'staff'?" in result.stderr
+    assert "did you mean 'public'?" in result.stderr

@@ -14,8 +14,12 @@ test:
 check: setup
 	.venv/bin/brief check
 
+# The cache folder is generator/cache.py's cache_root (per user; $BRIEF_CACHE_DIR if set);
+# .brief-cache is where older versions kept it, beside the content.
 clean:
 	rm -rf output .brief-cache
+	@[ -x .venv/bin/python ] && .venv/bin/python -c "import shutil; from generator.cache import cache_root; \
+	  root = cache_root(); root and shutil.rmtree(root, ignore_errors=True)" || true
 
 # The benchmark suite (bench/run.py; BENCH_REPEAT=N for N repeats, default 3) writes
 # bench/RESULTS.md. pandoc, for the peer figure, is installed with apt if missing.

@@ -109,8 +109,8 @@ def bench_floor(folder: Path, out: Path, slow: int) -> tuple[list[str], list[flo
          " once per output. brief runs as a fresh process with `-j 1`, so both sides use one"
          " CPU; brief's time includes Python start-up, importing WeasyPrint, loading and"
          " checking the content, formatting citations and publishing. Its `--force` builds"
-         " find the cache an earlier build left beside the content (formatted citations, checks"
-         " that passed, compiled templates, chart drawings), as an analyst's rebuilds do; the"
+         " find the cache an earlier build left (formatted citations, checks"
+         " that passed, chart drawings), as an analyst's rebuilds do; the"
          " one-shot figure also measures a build with nothing remembered."),
         "",
         (f"- full-length outputs ({len(full_paths)} PDFs, no fitting; "

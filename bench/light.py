@@ -2,7 +2,7 @@
 starting Python and doing nothing (`python -c pass`).
 
 `brief check` renders every document for both media; a document that rendered cleanly is
-remembered (with what each piece of prose cites and the compiled templates) until one of
+remembered (with what each piece of prose cites) until one of
 its inputs changes. So check is timed three ways: again with nothing changed (as when an
 analyst checks twice), after touching one topic, and with nothing remembered at all (a
 fresh clone; the fonts converted for print are kept: they are made once per machine)."""

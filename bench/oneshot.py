@@ -32,7 +32,7 @@ def bench_oneshot(emitted: Path, repeat: int) -> tuple[list[str], list[float]]:
         env = {"BRIEF_CACHE_DIR": str(cache)}
         weasyprint = [str(BIN / "weasyprint"), "--pdf-variant", "pdf/ua-1",  # as brief writes
                       "--base-url", str(CONTENT), str(html), str(Path(out) / "weasyprint.pdf")]
-        run([*BRIEF, *args], env=env)  # keeps its citations, checks and compiled templates
+        run([*BRIEF, *args], env=env)  # keeps its citations and checks
         ours, theirs = [], []
         for _ in range(max(5, repeat)):  # in turns, so a slow spell of the machine hits both
             ours += timed([*BRIEF, *args], 1, env=env)
@@ -65,8 +65,8 @@ def bench_oneshot(emitted: Path, repeat: int) -> tuple[list[str], list[float]]:
          " on the print HTML that brief emitted for that output; both fresh processes, so both"
          " pay Python's start-up and WeasyPrint's import, run in turns (brief, then weasyprint,"
          " five times). brief runs three ways: with what an earlier build of the same content"
-         " remembered (its cache beside the content: formatted citations, chart drawings,"
-         " checks that passed, compiled templates), as when an analyst rebuilds; with its"
+         " remembered (its cache: formatted citations, chart drawings,"
+         " checks that passed), as when an analyst rebuilds; with its"
          " chart drawings and formatted citations only (every file schema-checked, every"
          " template compiled, every check run, as on a fresh clone whose CI keeps those two"
          " kinds); and with nothing remembered (a fresh clone; the fonts converted for print,"
@@ -89,8 +89,8 @@ def bench_oneshot(emitted: Path, repeat: int) -> tuple[list[str], list[float]]:
          " import, 0.1 s a chart) and its notes and bibliography (node and citeproc-js, below)."
          " Both run in the process that plans the build while this one imports WeasyPrint,"
          " but with node that is three processes' work on two CPUs, so little of it hides;"
-         " no target is set for it (a CI that keeps `.brief-cache/charts` and"
-         " `.brief-cache/citations` between runs gets the figure above)"),
+         " no target is set for it (a CI that keeps the cache's `charts` and"
+         " `citations` folders between runs gets the figure above)"),
         (f"- of that, the citation worker: the first `generator.cite.processor().format(...)` "
          f"call in a fresh process (starting node, building the citeproc-js engine for Chicago,"
          f" then formatting this output's notes and bibliography) takes {spread(cold)} — "
@@ -98,7 +98,7 @@ def bench_oneshot(emitted: Path, repeat: int) -> tuple[list[str], list[float]]:
          f"engine built, takes {spread(warm)}, so the engine's start costs about "
          f"{median(cold) - median(warm):.2f} s"),
         ("- where brief's one-shot time goes (one more run, through bench/breakdown.py, with "
-         "the default cache beside the content):"),
+         "the default cache):"),
         *table(staged, stages, top=7),
         "",
     ], ours

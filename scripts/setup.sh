@@ -103,5 +103,5 @@ if [ ! -d node_modules ] || [ ! -f "$node_stamp" ] || [ package-lock.json -nt "$
 fi
 
 # The PDF's fonts: each face's WOFF subsets merged once into a TrueType file, kept in
-# .brief-cache/fonts (generator/fontcache.py), so no build or check pays it later.
+# the cache folder's fonts/ (generator/fontcache.py), so no build or check pays it later.
 .venv/bin/python -c "from generator import fonts; fonts.print_files()"

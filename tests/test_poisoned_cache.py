@@ -222,6 +222,10 @@ def mark_valid(cache: Path, path: Path, kind: str) -> None:
     ("brief", "briefs/harbor-memo.yaml", "date:", "dated:", "missing required field 'date'"),
     ("topic", "topics/lighthouse-costs.md", "title:", "title: [5]\nx:", "title"),
     ("audience", "audiences/staff.yaml", "name:", "name: {a: 1}\nx:", "name"),
+    # builds, but not of the declared types: caught by the shape check
+    ("topic", "topics/lighthouse-costs.md", "title: Paying", "title: [5] #",
+     "title"),
+    ("audience", "audiences/staff.yaml", "name: Committee staff", "name: [1, 2]", "name"),
 ])
 def test_an_invalid_file_marked_valid_is_reported_not_a_traceback(sample, tmp_path, kind,
                                                                   name, old, new, said):
@@ -238,3 +242,65 @@ def test_an_invalid_file_marked_valid_is_reported_not_a_traceback(sample, tmp_pa
         assert result.returncode == 1, said_all
         assert "Traceback" not in said_all
         assert f"{name}:" in said_all and said in said_all
+
+
+def test_a_tampered_font_in_the_cache_is_made_again(tmp_path, monkeypatch):
+    from generator import cjkfonts, fontcache, fonts
+
+    monkeypatch.setenv("BRIEF_CACHE_DIR", str(tmp_path))
+    fontcache._covered_table.cache_clear()
+    try:
+        woffs = [face.woff for face in fonts.faces()][:len(fonts.SUBSETS)]
+        fontcache.merged_copy(woffs).write_bytes(b"not a font")
+        again = fontcache.merged_copy(woffs).read_bytes()
+        assert again.startswith(b"\x00\x01\x00\x00") and len(again) > 10_000  # a TrueType
+
+        table = fontcache._covered_table()
+        path = fontcache.merged_copy(woffs)
+        wanted = "U+0000-00FF"
+        found = fontcache.covered(path, wanted)
+        table.kept = {key: "U+0041; } @import url(https://evil.example/)"
+                      for key in table.used}
+        table.used = {}
+        assert fontcache.covered(path, wanted) == found
+    finally:
+        fontcache._covered_table.cache_clear()
+
+    cut = cjkfonts.subsets("日本")
+    if not cut:
+        pytest.skip("no Noto CJK fonts installed")
+    kept = list((tmp_path / "fonts").glob("cjk-*.woff2"))
+    assert kept
+    for path in kept:
+        path.write_bytes(b"wOF2 planted")
+    again = cjkfonts.subsets("日本")
+    assert again.keys() == cut.keys()
+    assert all(data.startswith(b"wOF2") and len(data) > 100
+               for name, data in again.items() if name.endswith(".woff2"))
+    assert all(path.read_bytes() != b"wOF2 planted" for path in kept)
+
+
+def test_every_chart_the_drawer_makes_passes_the_drawing_allow_list(tmp_path):
+    """Else every kept drawing would be thrown away and drawn again on each build."""
+    import shutil
+
+    from generator import charts, chartsvg
+    from generator.load import load_content
+    from generator.sanitise import svg_is_safe
+
+    shutil.copytree(ROOT / "content", tmp_path / "content")
+    add_chart(tmp_path / "content", "okinawa-share", """type: line
+title: A line
+alt: Eighty-five facilities in Japan, thirty-three of them on Okinawa.
+unit: count
+categories: [All of Japan, Okinawa]
+series:
+  - name: Facilities
+    values: [{fact: usfj-exclusive-facilities}, {fact: usfj-okinawa-facilities}]
+""", topic="us-japan-alliance")
+    content = load_content(tmp_path / "content").content
+    assert {chart.type for chart in content.charts.values()} == set(chartsvg.DRAWERS)
+    for chart in content.charts.values():
+        data = charts.resolve(chart, content.facts)
+        assert svg_is_safe(chartsvg._clean(chartsvg._draw(data, "en"))), chart.id
+    assert not svg_is_safe(EVIL_SVG)

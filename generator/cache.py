@@ -106,10 +106,15 @@ class DiskTable:
         self.dropped = False  # whether an entry kept was found wrong
 
     @classmethod
-    def of_kind(cls, kind: str) -> DiskTable:
-        """Return the table of one kind (a file under cache_root)."""
+    def of_kind(cls, kind: str, project: Path) -> DiskTable:
+        """Return the table of one kind for a content folder (a file under cache_root).
+        Its entries are keyed by content, as every cache's; one file per content folder
+        only keeps two projects that share the root from writing each other's away."""
         folder = DiskCache.of_kind(kind).folder
-        return cls(None if folder is None else folder / "table.json")
+        if folder is None:
+            return cls(None)
+        where = hashlib.sha256(str(Path(project).resolve()).encode()).hexdigest()[:16]
+        return cls(folder / f"table-{where}.json")
 
     def get(self, key: str):
         if self.path is None:

@@ -104,7 +104,7 @@ class _Reader:
         self.max_bytes = m.Settings.max_file_bytes
         self.limits = Limits()
         # Files known to be valid: one table, as every run asks about every file.
-        self.valid = DiskTable.of_kind("schema")
+        self.valid = DiskTable.of_kind("schema", root)
         self.trusted: dict[Path, str] = {}  # files let through by that table: their keys
 
     def read(self, path: Path) -> str:

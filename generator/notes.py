@@ -125,6 +125,10 @@ def _format(clusters: list, sources: dict, citations: Citations | None,
     cited = list(dict.fromkeys(source for cluster in clusters for source, _ in cluster))
     if not cited:
         return [""] * len(clusters), []
+    # Validation reports an unknown source from what a scan of the prose found, and scans
+    # are kept in a cache: one that hid a citation must end in a message, not a KeyError.
+    if unknown := [source for source in cited if source not in sources]:
+        raise BuildError(f"unknown source '{unknown[0]}' (run brief check)")
     if citations is None:  # a check's dry run: the text of notes does not matter
         return ([", ".join(sources[s].title for s, _ in cluster) + "." for cluster in clusters],
                 [sources[s].title for s in cited] if bibliography else [])

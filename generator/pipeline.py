@@ -98,7 +98,7 @@ def _validated(project: Project) -> tuple[Content, list[Problem]]:
 
 
 def _validate(project: Project, content: Content, syntax: bool = True) -> list[Problem]:
-    markdown.SCANS = DiskTable.of_kind("scans")
+    markdown.SCANS = DiskTable.of_kind("scans", project.content)
     problems = validate(content, project.templates, syntax)
     markdown.SCANS.save()
     return problems

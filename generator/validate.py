@@ -7,7 +7,6 @@ checked against each other. Every problem is returned; nothing raises.
 from __future__ import annotations
 
 import difflib
-import re
 from dataclasses import dataclass
 from pathlib import Path
 

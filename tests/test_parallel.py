@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from conftest import SAMPLE, TEMPLATES, run
@@ -213,7 +214,7 @@ def test_a_check_that_reads_in_two_processes_finds_what_one_process_finds(sample
     assert "extra-4.md:" in alone.stderr
     assert split.stderr == alone.stderr
     for kind in ("scans", "schema"):  # what the other process read is kept too
-        kept = [json.loads((tmp_path / f"cache-{n}" / kind / "table.json").read_text())
+        kept = [json.loads(one_table(tmp_path / f"cache-{n}" / kind).read_text())
                 for n in (10**9, 2)]
         assert kept[1].keys() == kept[0].keys() and kept[0], kind
     assert check(2).stderr == alone.stderr  # and again, from what the split run kept
@@ -282,3 +283,9 @@ def test_no_engine_is_started_ahead_for_a_full_paper_or_unreadable_lengths(sampl
         (sample / "lengths.yaml").write_text(lengths)
         assert not pipeline._warm_for_fitting(project, "harbor-memo", "one-page")
     assert processor.warmed == []
+
+
+def one_table(folder: Path) -> Path:
+    """Return the one table file of a cache kind (named for the content folder)."""
+    (table,) = folder.glob("table-*.json")
+    return table

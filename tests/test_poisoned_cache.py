@@ -100,7 +100,7 @@ def test_the_default_cache_is_per_user_never_beside_the_content(sample, tmp_path
         [sys.executable, "-m", "generator", "--content", str(sample), "--templates",
          str(TEMPLATES), "check"], capture_output=True, text=True, env=environment, cwd=ROOT)
     assert result.returncode == 0, result.stderr
-    assert (home / ".cache" / "brief" / "schema" / "table.json").is_file()
+    assert list((home / ".cache" / "brief" / "schema").glob("table-*.json"))
     assert sorted(p.name for p in sample.parent.iterdir()) == ["content"]
     assert not list(sample.rglob(".brief-cache"))
 
@@ -109,7 +109,7 @@ def test_the_default_cache_is_per_user_never_beside_the_content(sample, tmp_path
         [sys.executable, "-m", "generator", "--content", str(sample), "--templates",
          str(TEMPLATES), "check"], capture_output=True, env=environment,
         cwd=ROOT).returncode == 0
-    assert (xdg / "brief" / "scans" / "table.json").is_file()
+    assert list((xdg / "brief" / "scans").glob("table-*.json"))
     assert sorted(p.name for p in sample.parent.iterdir()) == ["content"]
 
 
@@ -170,7 +170,7 @@ def test_an_emptied_image_list_never_publishes_a_file_outside(sample, tmp_path):
     cache = tmp_path / "cache"
     first = brief(sample, cache, "check")
     assert first.returncode == 1 and "outside the content folder" in first.stdout + first.stderr
-    table = cache / "scans" / "table.json"
+    (table,) = (cache / "scans").glob("table-*.json")
     scans = json.loads(table.read_text("utf-8"))
     assert any(kept[3] for kept in scans.values())
     for kept in scans.values():
@@ -211,7 +211,7 @@ def mark_valid(cache: Path, path: Path, kind: str) -> None:
     from generator.cache import DiskCache
     from generator.schemacheck import schema_digest
 
-    table = cache / "schema" / "table.json"
+    (table,) = (cache / "schema").glob("table-*.json")
     kept = json.loads(table.read_text("utf-8"))
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     kept[DiskCache.key("valid", kind, digest, schema_digest(kind))] = True
@@ -304,3 +304,20 @@ series:
         data = charts.resolve(chart, content.facts)
         assert svg_is_safe(chartsvg._clean(chartsvg._draw(data, "en"))), chart.id
     assert not svg_is_safe(EVIL_SVG)
+
+
+def test_a_scan_that_hides_a_citation_ends_in_a_message(sample, tmp_path):
+    topic = sample / "topics" / "lighthouse-costs.md"
+    topic.write_text(topic.read_text("utf-8") + "\nAs shown [@no-such-source].\n", "utf-8")
+    cache = tmp_path / "cache"
+    assert brief(sample, cache, "check").returncode == 1
+    (table,) = (cache / "scans").glob("table-*.json")
+    scans = json.loads(table.read_text("utf-8"))
+    for kept in scans.values():
+        kept[0] = [c for c in kept[0] if c[0] != "no-such-source"]
+    table.write_text(json.dumps(scans), "utf-8")
+
+    built = build_memo(sample, cache, tmp_path / "out", "html")
+    said = built.stdout + built.stderr
+    assert built.returncode == 1, said
+    assert "unknown source 'no-such-source'" in said and "Traceback" not in said

@@ -9,7 +9,6 @@ schema check; an item that fails sends its file through the full check (load.py)
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import types
 import typing
 from functools import lru_cache
@@ -22,40 +21,48 @@ class ShapeError(TypeError):
 def check(item) -> None:
     """Raise ShapeError if any field of the dataclass item (or of one inside it) is not of
     its declared type."""
-    for name, expected in _hints(type(item)).items():
-        if not _fits(getattr(item, name), expected):
+    for name, fits_field, expected in _checkers(type(item)):
+        if not fits_field(getattr(item, name)):
             raise ShapeError(f"field '{name}' is not {_describe(expected)}")
 
 
 @lru_cache(maxsize=None)
-def _hints(cls) -> dict:
-    return {f.name: typing.get_type_hints(cls)[f.name] for f in dataclasses.fields(cls)}
+def _checkers(cls) -> tuple:
+    """Return (field, predicate, annotation) for each field: the annotations are turned
+    into predicates once per class, as reading them is slower than the checks."""
+    hints = typing.get_type_hints(cls)  # evaluates every annotation
+    return tuple((f.name, _predicate(hints[f.name]), hints[f.name])
+                 for f in dataclasses.fields(cls))
 
 
-def _fits(value, expected) -> bool:
+def _predicate(expected):
     origin, arguments = typing.get_origin(expected), typing.get_args(expected)
     if origin in (typing.Union, types.UnionType):
-        return any(_fits(value, option) for option in arguments)
+        options = [_predicate(option) for option in arguments]
+        return lambda value: any(fits_option(value) for fits_option in options)
     if expected is type(None):
-        return value is None
-    if origin is list:
-        return isinstance(value, list) and all(_fits(v, arguments[0]) for v in value) \
-            if arguments else isinstance(value, list)
-    if origin is dict:
-        return isinstance(value, dict) and all(
-            _fits(k, arguments[0]) and _fits(v, arguments[1]) for k, v in value.items())
-    if expected is float:
-        return isinstance(value, (int, float)) and not isinstance(value, bool)
-    if expected is int:
-        return isinstance(value, int) and not isinstance(value, bool)
-    if expected is dt.date:
-        return isinstance(value, dt.date)
+        return lambda value: value is None
+    if origin is list and arguments:
+        element = _predicate(arguments[0])
+        return lambda value: isinstance(value, list) and all(map(element, value))
+    if origin is dict and arguments:
+        key, item = _predicate(arguments[0]), _predicate(arguments[1])
+        return lambda value: isinstance(value, dict) and all(
+            key(k) and item(v) for k, v in value.items())
+    if expected in (int, float):
+        kinds = (int, float) if expected is float else int
+        return lambda value: isinstance(value, kinds) and not isinstance(value, bool)
     if dataclasses.is_dataclass(expected):
-        if not isinstance(value, expected):
-            return False
-        check(value)
-        return True
-    return isinstance(value, expected) if isinstance(expected, type) else True
+        return lambda value: isinstance(value, expected) and _nested(value)
+    if isinstance(expected, type):
+        return lambda value: isinstance(value, expected)
+    kind = origin if isinstance(origin, type) else object
+    return lambda value: isinstance(value, kind)
+
+
+def _nested(value) -> bool:
+    check(value)  # raises, naming the field inside
+    return True
 
 
 def _describe(expected) -> str:

@@ -7,10 +7,12 @@ checked against each other. Every problem is returned; nothing raises.
 from __future__ import annotations
 
 import difflib
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
 from generator import charts, markdown, sourcing
+from generator.cache import DiskCache, DiskTable, code_digest
 from generator.errors import Problem
 from generator.models import Brief, Content, Prose, Topic
 
@@ -172,8 +174,15 @@ def _check_markings(content: Content) -> list[Problem]:
 
 
 def check_templates(templates: Path) -> list[Problem]:
-    """Return a problem for every template that does not parse, or a missing folder."""
+    """Return a problem for every template that does not parse, or a missing folder.
+
+    Templates are compiled in this process (nothing compiled is kept on disk: Jinja's
+    bytecode cache unpickles its files). What is kept is only that a template, byte for
+    byte, compiled before: a flag, so a check that changed no template compiles none. A
+    wrong flag could only hide a syntax error until the build, which compiles what it
+    renders."""
     from jinja2 import TemplateSyntaxError
+    from jinja2 import __version__ as jinja_version
 
     from generator.render import environment, template_problem
 
@@ -181,16 +190,23 @@ def check_templates(templates: Path) -> list[Problem]:
         return [Problem(templates, 1, "not a templates folder (base.html is missing)",
                         "pass --templates DIR or set BRIEF_TEMPLATES")]
     env = environment(templates)
+    compiled = DiskTable.of_kind("template-syntax", templates)
     problems = []
     for path in sorted(templates.rglob("*.html")):
         name = path.relative_to(templates).as_posix()
         try:
-            env.get_template(name)  # compiled in this process (nothing compiled is kept)
+            key = DiskCache.key(name, hashlib.sha256(path.read_bytes()).hexdigest(),
+                                code_digest(), jinja_version)
+            if compiled.get(key) is True:
+                continue
+            env.get_template(name)
+            compiled.put(key, True)
         except TemplateSyntaxError as error:
             problems.append(template_problem(error, templates))
         except (OSError, UnicodeDecodeError) as error:
             problems.append(Problem(path, 1, f"cannot read template: {error}",
                                     "save it as UTF-8 text"))
+    compiled.save()
     return problems
 
 

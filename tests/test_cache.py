@@ -120,3 +120,17 @@ def test_damaged_scans_are_ignored(sample, tmp_path):
     topic.write_text(topic.read_text("utf-8") + "\nAs shown [@no-such-source].\n", "utf-8")
     changed = check()
     assert changed.returncode == 1 and "no-such-source" in changed.stdout + changed.stderr
+
+
+def test_a_template_edited_after_a_clean_check_is_compiled_again(sample, tmp_path, runner):
+    """Only that a template compiled is kept (never what it compiled to), by its bytes."""
+    from conftest import run
+
+    templates = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, templates)
+    assert run(runner, sample, "check", templates=templates).exit_code == 0
+    memo = templates / "types" / "policy-memo.html"
+    memo.write_text("{% if %}\n" + memo.read_text("utf-8"), "utf-8")
+    result = run(runner, sample, "check", templates=templates)
+    assert result.exit_code == 1
+    assert f"{memo}:1:" in result.output

@@ -33,6 +33,7 @@ WIDTH = 6.5  # inches: the print column (letter or A4 with the print margins), s
 SCREEN = {"width": 3.6, "font.size": 10.0}
 PHONE_COLUMN = 328  # CSS px
 SMALLEST_TEXT = 11  # CSS px
+PAD = 0.04  # inches of margin the saved drawing keeps around what is drawn
 FONT = ["Source Sans 3", "Source Sans Pro", "Noto Sans", "DejaVu Sans"]  # the CSS sans stack
 INK, MUTED, RULE = "#1b1f24", "#5a6270", "#c9ced6"
 COLOURS = ["#1f3a5f", "#8fa9c8", "#b5651d", "#5a6270"]  # accent first, as in the CSS
@@ -127,15 +128,16 @@ def _draw(data: Data, locale: str, screen: bool = False) -> str:
 
     import matplotlib
 
-    with matplotlib.rc_context(_style(screen)):
+    with matplotlib.rc_context(style(screen)):
         figure = draw_figure(data, locale, screen)
         buffer = io.StringIO()
-        figure.savefig(buffer, format="svg", bbox_inches="tight", pad_inches=0.04,
+        figure.savefig(buffer, format="svg", bbox_inches="tight", pad_inches=PAD,
                        metadata={"Date": None, "Creator": None, "Format": None, "Type": None})
     return buffer.getvalue()
 
 
-def _style(screen: bool) -> dict:
+def style(screen: bool) -> dict:
+    """Return the matplotlib settings a drawing is made and measured with."""
     return {**STYLE, "font.size": SCREEN["font.size"]} if screen else STYLE
 
 
@@ -150,10 +152,11 @@ def draw_figure(data: Data, locale: str, screen: bool = False):
     # the stack and says so on every chart; the PDF and the page use the CSS's fonts anyway.
     logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
     _register_fonts()
-    with matplotlib.rc_context(_style(screen)):
+    with matplotlib.rc_context(style(screen)):
         width = SCREEN["width"] if screen else WIDTH
         # Inches the saved drawing may span for its text to keep SMALLEST_TEXT in the column.
-        widest = SCREEN["font.size"] * PHONE_COLUMN / SMALLEST_TEXT / 72
+        # (less a little: the SVG writer measures text a shade wider than Agg does)
+        widest = SCREEN["font.size"] * PHONE_COLUMN / SMALLEST_TEXT / 72 - 2 * PAD - 0.1
         for _ in range(4):
             figure = Figure(figsize=(width, _height(data, width)))
             axes = figure.add_subplot()

@@ -194,6 +194,25 @@ def _dashes_rule(state) -> None:
                 child.content = dashes(child.content)
 
 
+def _join_lines_rule(state) -> None:
+    """Join the text on either side of each line break within a paragraph into one text
+    token ("a living" / "shoreline"), so that a term written across two lines is found;
+    the HTML is the same, a line break being a newline either way."""
+    for token in state.tokens:
+        children = token.children or []
+        if token.type != "inline" or not any(c.type == "softbreak" for c in children):
+            continue
+        joined: list = []
+        for child in children:
+            if child.type == "text" and len(joined) >= 2 and joined[-1].type == "softbreak" \
+                    and joined[-2].type == "text":
+                joined.pop()
+                joined[-1].content += "\n" + child.content
+            else:
+                joined.append(child)
+        token.children = joined
+
+
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "typographer": True})
@@ -209,6 +228,7 @@ def _parser() -> MarkdownIt:
                           {"alt": ["paragraph", "reference", "blockquote", "list"]})
     md.core.ruler.before("smartquotes", "portion", _portion_rule)
     md.core.ruler.before("smartquotes", "dashes", _dashes_rule)
+    md.core.ruler.after("smartquotes", "join_lines", _join_lines_rule)
     md.core.ruler.push("align_classes", _align_classes_rule)
     return md
 

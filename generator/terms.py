@@ -124,7 +124,9 @@ def _compiled(terms: tuple, keep: tuple, curl) -> Terms | None:
                for name, (first, then) in terms]
     entries += [(curl(name), None) for name in keep]
     entries.sort(key=lambda entry: len(entry[0]), reverse=True)  # the longest name wins
-    words = "|".join(f"({re.escape(name)})" for name, _ in entries)
+    # A name written with spaces is found across a line break as well.
+    words = "|".join("(" + r"\s+".join(map(re.escape, name.split())) + ")"
+                     for name, _ in entries)
     pattern = re.compile(rf"(?<![\w-])(?:{words})(?![\w-])", re.IGNORECASE)
     return Terms(pattern, tuple(form for _, form in entries))
 

@@ -171,6 +171,11 @@ def _check_values(chart: Chart, content: Content) -> list[Problem]:
             if item is not None and (reason := facts_module.unit_problem(chart.unit, item)):
                 problems.append(Problem(chart.origin.path, line, reason,
                                         "fix the value or the chart's `unit:`"))
+            elif chart.type == "stacked-bar" and isinstance(item, (int, float)) and item < 0:
+                problems.append(Problem(chart.origin.path, line,
+                                        f"a stacked bar cannot stack {item!r}: its segments "
+                                        "must be zero or more",
+                                        "use `type: grouped-bar` to show values below zero"))
     return problems
 
 

@@ -380,3 +380,15 @@ def test_a_stacked_bar_chart_is_drawn_with_its_totals_and_tabled(runner, tmp_pat
     text = " ".join(p.extract_text() for p in PdfReader(pdf).pages)
     assert "City’s share" in text and "Living shoreline" in text
     assert "City's" not in text  # chart text takes the prose's curly apostrophes
+
+
+def test_a_stacked_bar_with_a_negative_segment_is_refused_with_its_line(runner, tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(FLOOD, content)
+    chart = content / "charts" / "cost-options.yaml"
+    chart.write_text(chart.read_text().replace("[25, 20, 10]", "[25, -20, 10]")
+                     .replace("unit: count", 'unit: "${value} million"'))  # allows -20
+    result = run(runner, content, "check")
+    assert result.exit_code == 1
+    line = chart.read_text().splitlines().index("    values: [25, -20, 10]") + 1
+    assert f"cost-options.yaml:{line}: a stacked bar cannot stack -20" in result.stderr

@@ -320,7 +320,7 @@ def _timeline(axes, data: Data, locale: str) -> None:
     tops = [0.1]
     for index in range(1, len(events)):
         years = max(events[index][0] - events[index - 1][0], 0.0)
-        tops.append(tops[-1] + tall[index - 1] + 0.07 + 0.07 * min(math.log2(1 + years), 5))
+        tops.append(tops[-1] + tall[index - 1] + 0.05 + 0.04 * min(math.log2(1 + years), 5))
     height = tops[-1] + tall[-1] + 0.1
     figure.set_size_inches(width, height)
     axes.set_ylim(height, 0)  # earliest at the top

@@ -10,14 +10,14 @@ for it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from generator import facts as facts_module
 from generator.errors import Problem
 from generator.models import Chart, Content
 from generator.schema import CHART_TYPES
 
-CATEGORY_TYPES = ("bar", "grouped-bar", "line")
+CATEGORY_TYPES = ("bar", "grouped-bar", "stacked-bar", "line")
 
 
 @dataclass(frozen=True)
@@ -53,6 +53,16 @@ def resolve(chart: Chart, facts: dict) -> Data:
     )
 
 
+def relabel(data: Data, name) -> Data:
+    """Return the data with every label passed through ``name`` (the audience's terms and
+    the prose's quotes and dashes), so the drawing, its table and the text agree."""
+    return replace(
+        data, axis=name(data.axis) if data.axis else data.axis,
+        categories=tuple(name(category) for category in data.categories),
+        series=tuple((name(series), values) for series, values in data.series),
+        events=tuple((date, name(label)) for date, label in data.events))
+
+
 def citations(chart: Chart, facts: dict) -> list[tuple[str, str]]:
     """Return the (source id, locator) pairs the chart cites: its own sources, then the
     sources of the facts it uses, each once, in the order written."""
@@ -78,7 +88,17 @@ def table(data: Data, locale: str) -> tuple[list[str], list[list[str]]]:
     rows = [[category, *(format_value(values[i], data.unit, locale)
                          for _, values in data.series)]
             for i, category in enumerate(data.categories)]
+    if data.type == "stacked-bar":  # the whole each bar stands for, as the chart shows it
+        header.append("Total")
+        for row, total in zip(rows, totals(data)):
+            row.append(format_value(total, data.unit, locale))
     return header, rows
+
+
+def totals(data: Data) -> list[float]:
+    """Return each category's sum over the series (a stacked bar's length)."""
+    return [sum(values[i] or 0 for _, values in data.series)
+            for i in range(len(data.categories))]
 
 
 def format_value(value: float | None, unit: str, locale: str) -> str:
@@ -151,6 +171,11 @@ def _check_values(chart: Chart, content: Content) -> list[Problem]:
             if item is not None and (reason := facts_module.unit_problem(chart.unit, item)):
                 problems.append(Problem(chart.origin.path, line, reason,
                                         "fix the value or the chart's `unit:`"))
+            elif chart.type == "stacked-bar" and isinstance(item, (int, float)) and item < 0:
+                problems.append(Problem(chart.origin.path, line,
+                                        f"a stacked bar cannot stack {item!r}: its segments "
+                                        "must be zero or more",
+                                        "use `type: grouped-bar` to show values below zero"))
     return problems
 
 

@@ -21,9 +21,19 @@ UNITS = {
     "krw": ("an amount of zero or more", lambda v: _number(v) and v >= 0),
     "jpy": ("an amount of zero or more", lambda v: _number(v) and v >= 0),
     "km": ("a distance of zero or more", lambda v: _number(v) and v >= 0),
+    "metres": ("a distance of zero or more", lambda v: _number(v) and v >= 0),
+    "meters": ("a distance of zero or more", lambda v: _number(v) and v >= 0),
+    "ratio": ("a number above zero (2.4 prints as 2.4:1)", lambda v: _number(v) and v > 0),
+    "days": ("a number of days, zero or more", lambda v: _number(v) and v >= 0),
     "year": ("a year from 1000 to 2999", lambda v: _whole(v) and 1000 <= v <= 2999),
 }
 CURRENCIES = {"usd": "USD", "krw": "KRW", "jpy": "JPY"}
+# Units babel writes in each locale's words and order ("14 days", "14 Tage", "3,2 m").
+MEASURES = {"metres": ("length-meter", "short"),
+            "meters": ("length-meter", "short"), "days": ("duration-day", "long")}
+# A unit of one's own: a pattern holding the number, e.g. "${value} million a year".
+VALUE = "{value}"
+PATTERN = r"^[^{}]*\{value\}[^{}]*$"
 DURATION = re.compile(r"^(\d+)\s*([ymwd])$")
 
 
@@ -37,19 +47,35 @@ class Use:
 
 def unit_problem(unit: str, value) -> str | None:
     """Return why a value cannot have this unit, or None when it can."""
+    if is_pattern(unit):
+        return None if _number(value) else f"{value!r} is not a number"
     if unit not in UNITS:
-        return f"unknown unit '{unit}' (known units: {', '.join(sorted(UNITS))})"
+        return (f"unknown unit '{unit}' (known units: {', '.join(sorted(UNITS))}, or a "
+                f"pattern such as '{VALUE} days')")
     allowed, check = UNITS[unit]
     if not check(value):
         return f"{value!r} is not possible for unit '{unit}': it must be {allowed}"
     return None
 
 
+def is_pattern(unit: str) -> bool:
+    """Return whether a unit is a display pattern ("{value} days") rather than a name."""
+    return isinstance(unit, str) and unit.count(VALUE) == 1 and re.match(PATTERN, unit) is not None
+
+
 def format_value(value, unit: str, locale: str) -> str:
-    """Return a fact's value as a reader in this locale writes it: 54,000; 50%; $1.6 billion."""
-    from babel import numbers
+    """Return a fact's value as a reader in this locale writes it: 54,000; 50%; $1.6 billion;
+    3.2 m; 2.4:1; 14 days (14 Tage); a pattern's words with the number in place."""
+    from babel import numbers, units
 
     where = _babel_locale(locale)
+    if is_pattern(unit):
+        return unit.replace(VALUE, numbers.format_decimal(value, locale=where))
+    if unit in MEASURES:
+        name, length = MEASURES[unit]
+        return units.format_unit(value, name, length, locale=where)
+    if unit == "ratio":
+        return f"{numbers.format_decimal(value, locale=where)}:1"
     if unit == "year":
         return str(int(value))
     if unit == "percent":
@@ -63,8 +89,7 @@ def format_value(value, unit: str, locale: str) -> str:
             return f"{symbol}{words}"
         return numbers.format_currency(value, CURRENCIES[unit], format="¤#,##0",
                                        currency_digits=False, locale=where)
-    text = numbers.format_decimal(value, locale=where)
-    return f"{text} km" if unit == "km" else text
+    return numbers.format_decimal(value, locale=where)
 
 
 def as_of_date(as_of: str) -> dt.date:

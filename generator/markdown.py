@@ -20,6 +20,7 @@ from mdit_py_plugins.attrs import attrs_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
 from generator.cache import DiskTable, code_digest
+from generator.terms import Use, compile_terms
 
 # One cite: "@id" and an optional ", locator". A citation is "[" cites joined by ";" "]".
 # No part of it can hold "]", so a citation ends at the first "]" after its "[": the rule
@@ -152,10 +153,7 @@ def is_safe_link(url: str) -> bool:
 
 
 def _portion_rule(state) -> None:
-    """Lift a leading "(MARK) " off each paragraph into the paragraph's meta.
-
-    Runs before the typographer, which would turn "(C)" into a copyright sign.
-    """
+    """Lift a leading "(MARK) " off each paragraph into the paragraph's meta."""
     tokens = state.tokens
     for index, token in enumerate(tokens[1:], start=1):
         opener = tokens[index - 1]
@@ -167,11 +165,59 @@ def _portion_rule(state) -> None:
             opener.meta = {**(opener.meta or {}), "portion": match.group(1)}
 
 
+# Dashes typed as hyphens, the one replacement besides curly quotes an editor wants:
+# markdown-it's others change what was typed ("(c)" in a quoted ordinance into "©").
+EM_DASH = re.compile(r"(^|[^-])---(?=[^-]|$)", re.MULTILINE)
+EN_DASH = re.compile(r"(^|\s)--(?=\s|$)|(^|[^-\s])--(?=[^-\s]|$)", re.MULTILINE)
+
+
+def dashes(text: str) -> str:
+    """Return text with '---' as an em dash and '--' as an en dash."""
+    if "--" not in text:
+        return text
+    text = EM_DASH.sub(lambda m: m.group(1) + "\u2014", text)
+    return EN_DASH.sub(lambda m: (m.group(1) or m.group(2) or "") + "\u2013", text)
+
+
+def _dashes_rule(state) -> None:
+    """Set dashes in the text of every inline token: never in code, nor in autolinks."""
+    for token in state.tokens:
+        if token.type != "inline" or not token.children:
+            continue
+        in_autolink = False
+        for child in token.children:
+            if child.type == "link_open" and child.info == "auto":
+                in_autolink = True
+            elif child.type == "link_close" and child.info == "auto":
+                in_autolink = False
+            elif child.type == "text" and not in_autolink:
+                child.content = dashes(child.content)
+
+
+def _join_lines_rule(state) -> None:
+    """Join the text on either side of each line break within a paragraph into one text
+    token ("a living" / "shoreline"), so that a term written across two lines is found;
+    the HTML is the same, a line break being a newline either way."""
+    for token in state.tokens:
+        children = token.children or []
+        if token.type != "inline" or not any(c.type == "softbreak" for c in children):
+            continue
+        joined: list = []
+        for child in children:
+            if child.type == "text" and len(joined) >= 2 and joined[-1].type == "softbreak" \
+                    and joined[-2].type == "text":
+                joined.pop()
+                joined[-1].content += "\n" + child.content
+            else:
+                joined.append(child)
+        token.children = joined
+
+
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "typographer": True})
     md.validateLink = is_safe_link
-    md.enable(["table", "strikethrough", "replacements", "smartquotes"])
+    md.enable(["table", "strikethrough", "smartquotes"])
     md.use(footnote_plugin)
     # "[大韓民國]{lang=ko}": the one attribute prose may set, for text whose language the
     # automatic marking (generator/languages.py) would get wrong.
@@ -180,7 +226,9 @@ def _parser() -> MarkdownIt:
     md.inline.ruler.before("link", "fact", _fact_rule)
     md.block.ruler.before("paragraph", "chart", _chart_rule,
                           {"alt": ["paragraph", "reference", "blockquote", "list"]})
-    md.core.ruler.before("replacements", "portion", _portion_rule)
+    md.core.ruler.before("smartquotes", "portion", _portion_rule)
+    md.core.ruler.before("smartquotes", "dashes", _dashes_rule)
+    md.core.ruler.after("smartquotes", "join_lines", _join_lines_rule)
     md.core.ruler.push("align_classes", _align_classes_rule)
     return md
 
@@ -217,9 +265,10 @@ def _parse(text: str) -> tuple[list, dict]:
 class ProseRenderer:
     """Render the prose of one document, collecting its notes into a NoteBook."""
 
-    def __init__(self, notebook: NoteBook, terms: dict[str, str] | None = None,
+    def __init__(self, notebook: NoteBook, terms: dict | None = None,
                  image_src=None, portions: dict[str, str] | None = None,
-                 facts: dict | None = None, locale: str = "en", chart_html=None):
+                 facts: dict | None = None, locale: str = "en", chart_html=None,
+                 keep: list | tuple = ()):
         self.notebook = notebook
         self.facts = facts or {}  # fact id -> Fact
         self.locale = locale  # how fact values are written
@@ -228,7 +277,9 @@ class ProseRenderer:
         self.portions = portions or {}  # portion mark -> banner, from settings.markings
         self.portions_found: list[str] = []  # banners of the portion marks rendered
         self.image_src = image_src  # maps an image's path to the src the medium needs
-        self.terms = _term_pattern(tuple(sorted((terms or {}).items())))
+        self.terms = compile_terms(terms or {}, keep, typographic)  # None: the audience has none
+        self._quoting: tuple[int, int, str] = (0, -1, "")  # inline's id, text index, open marks
+        self._block_quotes = 0  # terms never change a quotation
         self.renderer = _parser().renderer.__class__(_parser())
         self.renderer.rules.update({
             "citation": self._citation,
@@ -240,6 +291,8 @@ class ProseRenderer:
             "paragraph_open": self._paragraph_open,
             "fact": self._fact,
             "chart": self._chart,
+            "blockquote_open": self._blockquote,
+            "blockquote_close": self._blockquote,
         })
         self.heading_offset = 0
 
@@ -263,16 +316,10 @@ class ProseRenderer:
         return _unwrap_paragraph(html)
 
     def apply_terms(self, text: str) -> str:
-        """Return plain text (a title, a name) with the audience's preferred names applied,
-        and its quotes and dashes set as the prose's are."""
-        return typographic(self._named(text))
-
-    def _named(self, text: str) -> str:
-        """Return text with the audience's preferred names applied."""
-        if self.terms is None or not text:
-            return text
-        pattern, names = self.terms
-        return pattern.sub(lambda match: names[match.group(0)], text)
+        """Return plain text (a title, a label) with its quotes and dashes set as the
+        prose's are and the audience's preferred names applied (their short forms)."""
+        text = typographic(text)
+        return text if self.terms is None or not text else self.terms.plain(text)
 
     def _note(self, tokens: list, env: dict) -> str:
         html = _unwrap_paragraph(self.renderer.render(tokens, _parser().options, env))
@@ -302,7 +349,22 @@ class ProseRenderer:
         return env["note_keys"][tokens[idx].meta["id"]]
 
     def _text(self, tokens, idx, options, env) -> str:
-        return escapeHtml(self._named(tokens[idx].content))  # quotes: the typographer's
+        text = tokens[idx].content  # quotes and dashes: already the typographer's
+        if self.terms is None or self._block_quotes:
+            return escapeHtml(text)
+        # A quotation may span several text tokens (“a *b* c”): what is open carries over
+        # from one to the next within an inline.
+        inline, last, opened = self._quoting
+        if inline != id(tokens) or idx <= last:
+            opened = ""
+        parts, opened = self.terms.split(text, opened)
+        self._quoting = (id(tokens), idx, opened)
+        return "".join(part.html(marked=True) if isinstance(part, Use) else escapeHtml(part)
+                       for part in parts)
+
+    def _blockquote(self, tokens, idx, options, env) -> str:
+        self._block_quotes += tokens[idx].nesting
+        return self.renderer.renderToken(tokens, idx, options, env)
 
     def _image(self, tokens, idx, options, env) -> str:
         if self.image_src is not None:  # a copy: the parsed tokens are shared
@@ -329,15 +391,6 @@ class ProseRenderer:
         return f"<h{level}>" if token.nesting == 1 else f"</h{level}>\n"
 
 
-@lru_cache(maxsize=64)
-def _term_pattern(terms: tuple) -> tuple[re.Pattern, dict] | None:
-    if not terms:
-        return None
-    names = dict(terms)
-    alternatives = sorted(names, key=len, reverse=True)
-    return re.compile("|".join(re.escape(name) for name in alternatives)), names
-
-
 def _split_notes(tokens: list) -> tuple[list, dict[int, list]]:
     """Separate the note bodies markdown-it moved to the end from the main text."""
     for start, token in enumerate(tokens):
@@ -359,14 +412,14 @@ def _split_notes(tokens: list) -> tuple[list, dict[int, list]]:
 
 @lru_cache(maxsize=4096)
 def typographic(text: str) -> str:
-    """Return plain text with curly quotes, as Markdown prose gets them ("Japan's" ->
-    "Japan’s"), through markdown-it's own rule: titles come from YAML as plain text, never
-    parsed as Markdown. (Not its other replacements: a title may carry a portion mark such
-    as "(C)", which they would turn into a copyright sign.)"""
+    """Return plain text with curly quotes and dashes, as Markdown prose gets them
+    ("Japan's" -> "Japan’s"), through markdown-it's own quote rule: titles come from YAML
+    as plain text, never parsed as Markdown."""
     from markdown_it.rules_core.smartquotes import smartquotes
     from markdown_it.rules_core.state_core import StateCore
     from markdown_it.token import Token
 
+    text = dashes(text)
     if not text or ("'" not in text and '"' not in text):
         return text
     words = Token("text", "", 0, content=text)

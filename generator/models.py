@@ -70,7 +70,8 @@ class Audience(Located):
     marking: str = ""
     topics: dict[str, str] = field(default_factory=dict)
     tags: dict[str, str] = field(default_factory=dict)
-    terms: dict[str, str] = field(default_factory=dict)
+    terms: dict[str, str | dict] = field(default_factory=dict)  # name -> name, or {first, then}
+    keep: list[str] = field(default_factory=list)  # names terms never alter
     lead: str | dict[str, str] = "context"
     locale: str = ""
     figures_as_of: bool = False

@@ -494,13 +494,14 @@ def _draw_charts(content: Content, keys: list[tuple]) -> None:
             continue
         brief, audience = content.briefs[key[0]], content.audiences[key[1]]
         locale = audience.locale or brief.language or content.settings.language
-        wanted |= {(chart_id, locale) for topic_id in brief.topic_ids
+        named = audience.id if audience.terms else ""  # terms change a chart's labels
+        wanted |= {(chart_id, locale, named) for topic_id in brief.topic_ids
                    for chart_id, _ in find_charts(content.topics[topic_id].body.text)}
     if wanted:
         from generator.figures import draw
 
-        for chart_id, locale in sorted(wanted):
-            draw(content, chart_id, locale)
+        for chart_id, locale, named in sorted(wanted):
+            draw(content, chart_id, locale, content.audiences.get(named))
 
 
 def work_path(key: tuple, fmt: str) -> str:

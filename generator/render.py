@@ -22,6 +22,7 @@ from generator.markdown import Note, NoteBook, ProseRenderer
 from generator import select
 from generator.models import DETAIL_LEVELS
 from generator.select import Plan
+from generator.terms import settle_first_uses
 
 MEDIA = ("print", "screen")
 # A note's marker hugs the word before it and follows the punctuation after it
@@ -129,7 +130,7 @@ def render(plan: Plan, content, templates: Path, medium: str, anchor: str = "",
         raise BuildError(template_problem(error, templates)) from None
     except jinja2.UndefinedError as error:
         raise BuildError(undefined_problem(error, templates)) from None
-    html = html.replace(NOTES_SLOT, endnotes, 1)
+    html = settle_first_uses(html.replace(NOTES_SLOT, endnotes, 1))
     if not dry_run:  # marking languages runs no template
         html = mark_languages(html)
     return Rendered(html, count_words(html))
@@ -201,7 +202,7 @@ def _prose_renderer(plan: Plan, content, notebook: NoteBook, image_src,
                     figures: Figures | None = None) -> ProseRenderer:
     return ProseRenderer(notebook, plan.audience.terms, image_src, content.settings.portions,
                          content.facts, _locale(plan, content),
-                         figures.html if figures else None)
+                         figures.html if figures else None, plan.audience.keep)
 
 
 def _locale(plan: Plan, content) -> str:

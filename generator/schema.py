@@ -32,6 +32,12 @@ _date = {
     "description": "YYYY, YYYY-MM or YYYY-MM-DD",
 }
 _full_date = {"type": "string", "format": "date", "description": "a date as YYYY-MM-DD"}
+UNITS = ["count", "people", "percent", "usd", "krw", "jpy", "km", "metres", "meters", "ratio",
+         "days"]
+_pattern_unit = {"type": "string", "pattern": r"^[^{}]*\{value\}[^{}]*$",
+                 "description": "a display pattern holding the number once, e.g. "
+                                "'{value} days' or '${value} million a year': the number is "
+                                "written for the reader's locale, the words as given"}
 
 
 def _object(properties: dict, required: tuple = (), description: str = "") -> dict:
@@ -98,7 +104,18 @@ AUDIENCE = _object(
         "marking": _text,
         "topics": {"type": "object", "propertyNames": _id_keys, "additionalProperties": _weight},
         "tags": {"type": "object", "propertyNames": _id_keys, "additionalProperties": _weight},
-        "terms": {"type": "object", "additionalProperties": _text},
+        "terms": {
+            "type": "object",
+            "description": "preferred names: a name as written -> the name to print, or "
+                           "{first, then}: `first` at its first use in a document, `then` "
+                           "after; matched as whole words in any case, never inside "
+                           "quotations, source titles or code",
+            "additionalProperties": {"oneOf": [_text, _object(
+                {"first": _text, "then": _text}, required=("first", "then"))]},
+        },
+        "keep": {"type": "array", "items": _text,
+                 "description": "names that terms never alter, e.g. a street named for a "
+                                "term"},
         "locale": {**_text, "description": "how numbers are written for these readers, e.g. "
                                            "en-US, en-GB, de-DE (default: the language)"},
         "figures_as_of": {"type": "boolean", "description": "print 'Figures as of <date>' "
@@ -257,8 +274,11 @@ SOURCES = {
 FACT = _object(
     {
         "value": {"type": "number", "description": "the figure, as a plain number"},
-        "unit": {"enum": ["count", "people", "percent", "usd", "krw", "jpy", "km", "year"],
-                 "description": "what the number counts; decides how it is printed"},
+        "unit": {"oneOf": [{"enum": [*UNITS, "year"]}, _pattern_unit],
+                 "description": f"a unit ({', '.join([*UNITS, 'year'])}) or a pattern holding "
+                                "{value} once, such as '{value} days'; it decides how the "
+                                "number prints (metres as m, ratio 2.4 as 2.4:1, days in the "
+                                "reader's words)"},
         "as_of": {**_date, "description": "the date the figure describes (YYYY[-MM[-DD]])"},
         "source": {**_id, "description": "the id of the source it comes from"},
         "locator": {**_text, "description": "where in the source, e.g. 'p. 12'"},
@@ -274,7 +294,7 @@ FACTS = {
     "additionalProperties": FACT,
 }
 
-CHART_TYPES = ["bar", "grouped-bar", "line", "timeline"]
+CHART_TYPES = ["bar", "grouped-bar", "stacked-bar", "line", "timeline"]
 _fact_ref = _object({"fact": {**_id, "description": "the id of a fact in content/facts/"}},
                     required=("fact",))
 _source_ref = {
@@ -289,8 +309,9 @@ CHART = _object(
         "alt": {**_text, "description": "alt text: what a reader who cannot see the chart "
                                          "should learn from it (required)"},
         "caption": {**_markdown, "description": "a sentence or two under the title (Markdown)"},
-        "unit": {"enum": ["count", "people", "percent", "usd", "krw", "jpy", "km"],
-                 "description": "what the values count (as for facts); decides how they print"},
+        "unit": {"oneOf": [{"enum": UNITS}, _pattern_unit],
+                 "description": f"what the values count, as for facts: a unit "
+                                f"({', '.join(UNITS)}) or a pattern such as '{{value}} days'"},
         "axis": {**_text, "description": "the label of the value axis"},
         "categories": {"type": "array", "minItems": 1,
                        "items": {"type": ["string", "integer"], "minLength": 1},

@@ -20,6 +20,29 @@ BOUNDARY = re.compile(r"[.!?][”’\")\]]*\s+(?=[A-Z“\"(\[{])")
 ABBREVIATION = re.compile(r"(?:\b[A-Z]\.)*\b[A-Z]$|\b(?:e\.g|i\.e|vs|No|Nos|Mr|Ms|Dr|St|Jr|p|pp|"
                           r"para|art|sec|ch|vol|cf|al|Gen|Adm|Rep|Sen)$")
 ORDINAL = re.compile(r"\d(?:st|nd|rd|th)\b")
+# What is not a figure, though written in digits. Here a false warning costs more than a
+# missed one (a `--strict` check must be usable): a number naming a thing ("Route 9",
+# "Chapter 3.48", "call 311"), after a capitalised name inside a sentence ("Pier 4",
+# "June 13"), a phone number, a time, a list marker "(1)", a year or the end of a range of
+# years ("2026–27").
+IDENTIFYING = frozenset("""
+    act addendum amendment annex appendix art article avenue berth bill block box building
+    bus call camp car category chapter class clause code dial district dock exhibit exit
+    extension fax figure flight floor form gate grade hall hangar highway interstate item
+    lane level line lot mission model no nos number ordinance page paragraph parcel part
+    phase phone pier platform precinct proposition question recommendation resolution road
+    room route row rule runway section sector series site stage station step street suite
+    table tel telephone terminal text tier title track unit version volume ward zone
+""".split())
+WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z’'.-]*)[ \t\n]+$")
+SENTENCE_OPENING = re.compile(r"^[\s“‘\"'(\[*_]*$")
+YEAR_RANGE = re.compile(r"\b[12]\d{3}[–—]$")
+NOT_FIGURES = re.compile(
+    r"\(\d{1,3}\)|\([a-z]\)"  # list markers inside a sentence
+    r"|(?<![\w.])(?:\+\d{1,3}[ .-])?(?:\(\d{3}\)[ .-]?|\d{3}[ .-])\d{3}[ .-]\d{4}(?!\d)"  # phones
+    r"|(?<![\w.])\d{3}-\d{4}(?![\w-])"  # a local phone number
+    r"|(?<![\w.:])\d{1,2}:\d{2}(?![\d:])"  # a time of day
+)
 
 
 def check(content: Content) -> list[Problem]:
@@ -130,19 +153,39 @@ def unsourced_numbers(text: str) -> list[tuple[str, int]]:
         if "[@" in sentence or "{fact:" in sentence:
             continue
         for match in NUMBER.finditer(sentence):
-            if not _is_year(match) and not ORDINAL.match(sentence, match.start()):
+            if not (_is_year(match) or ORDINAL.match(sentence, match.start())
+                    or _names_something(sentence, match)):
                 found.append((match.group(0), text.count("\n", 0, start + match.start())))
     return found
 
 
+def _names_something(sentence: str, match: re.Match) -> bool:
+    """Return whether the number identifies something (see IDENTIFYING) rather than
+    counting it: a percentage or a number grouped in thousands always counts."""
+    before = sentence[:match.start()]
+    if YEAR_RANGE.search(before) and len(match.group(1)) <= 4:
+        return True
+    word = WORD_BEFORE.search(before[-40:])
+    if word is None:
+        return False
+    name = word.group(1).rstrip(".").casefold()
+    if name in IDENTIFYING:
+        return True
+    counts = match.group(2) or "," in match.group(1)
+    opening = SENTENCE_OPENING.match(before[:len(before) - len(word.group(0))]) is not None
+    possessive = name.endswith(("’s", "'s", "s’", "s'"))
+    return word.group(1)[0].isupper() and not (counts or opening or possessive)
+
+
 def _blank(text: str) -> str:
-    """Blank out (keeping every offset) what is not prose: list markers, link targets,
-    code, note labels."""
+    """Blank out (keeping every offset) what is not prose, or numbers that are not figures:
+    list markers, phone numbers, times, link targets, code, note labels."""
     def spaces(match: re.Match) -> str:
         return re.sub(r"[^\n]", " ", match.group(0))
 
     # A list inside a quotation keeps its markers after the '>' (a quoted numbered list).
-    text = re.sub(r"(?m)^\s*(?:>\s*)*(?:\d+[.)]|[-*+]|#+|>)\s", spaces, text)
+    text = re.sub(r"(?m)^\s*(?:>\s*)*(?:\d+[.)]|\(\d+\)|[-*+]|#+|>)\s", spaces, text)
+    text = NOT_FIGURES.sub(spaces, text)
     return re.sub(r"\]\([^)]*\)|`[^`]*`|\[\^[^\]]*\]", spaces, text)
 
 

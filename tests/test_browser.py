@@ -183,3 +183,20 @@ def test_japanese_and_korean_use_the_noto_cjk_published_beside_the_page(browser,
         }""")
         assert {"Noto Serif CJK JP", "Noto Serif CJK KR"} <= set(loaded), loaded
         assert not seen.problems()
+
+
+@pytest.mark.parametrize("width", (360, 390, 768, 1280))
+def test_chart_text_is_at_least_11px_at_every_width(browser, default_site, width):
+    """Every text of every chart, as drawn on the page (its size in the SVG times the
+    scale the page shows the SVG at), is 11 CSS px or more, down to a phone's width."""
+    url = f"{default_site}/trilateral-alliance/us-congress-full.html"
+    with visit(browser, url, width) as seen:
+        sizes = seen.page.evaluate("""() => [...document.querySelectorAll("svg.chart-svg")]
+            .map(svg => {
+              const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+              return [...svg.querySelectorAll("text")]
+                .map(t => parseFloat(getComputedStyle(t).fontSize) * scale);
+            })""")
+    assert len(sizes) >= 6 and all(sizes)
+    smallest = min(min(chart) for chart in sizes)
+    assert smallest >= 11, f"chart text of {smallest:.1f}px at {width}px"

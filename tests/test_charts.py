@@ -270,3 +270,125 @@ def test_a_budgeted_full_length_measures_the_chart_with_its_body(runner, sample,
     assert len(pages) <= 2
     text = " ".join(page.extract_text() for page in pages)
     assert "Breakwater repairs" in text  # the chart fitted, and was drawn
+
+
+FLOOD = ROOT / "tests" / "fixtures" / "flood-bonds"
+
+
+def every_chart_data():
+    """Yield (name, data) of every chart of the default content and the fixtures, with the
+    labels an audience with terms gives them, and of this file's own charts."""
+    from generator import charts
+    from generator.load import load_content
+    from generator.models import Chart
+
+    for root in (ROOT / "content", FLOOD):
+        content = load_content(root).content
+        for chart in content.charts.values():
+            yield chart.id, charts.resolve(chart, content.facts)
+    for name, text in (("harbor", CHART), ("keepers", TIMELINE)):
+        data = yaml.safe_load(text)
+        chart = Chart(id=name, origin=None, **data)
+        yield name, charts.resolve(chart, {})
+
+
+def text_boxes(figure, screen: bool = False):
+    """Return (text, box) of every visible, non-empty text of a drawn figure, in pixels,
+    measured with the fonts it is written with."""
+    import matplotlib
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.text import Text
+
+    from generator import chartsvg
+
+    with matplotlib.rc_context(chartsvg.style(screen)):
+        canvas = FigureCanvasAgg(figure)
+        canvas.draw()  # lays out what is placed at drawing time (the legend)
+        renderer = canvas.get_renderer()
+        return [(t.get_text(), t.get_window_extent(renderer))
+                for t in figure.findobj(Text) if t.get_visible() and t.get_text().strip()]
+
+
+def test_no_two_labels_of_any_chart_overlap_in_print_or_on_screen():
+    from generator import chartsvg
+
+    drawn = 0
+    for name, data in every_chart_data():
+        for screen in (False, True):
+            boxes = text_boxes(chartsvg.draw_figure(data, "en-US", screen), screen)
+            for index, (text, box) in enumerate(boxes):
+                for other, other_box in boxes[index + 1:]:
+                    overlap = min(box.x1, other_box.x1) - max(box.x0, other_box.x0), \
+                        min(box.y1, other_box.y1) - max(box.y0, other_box.y0)
+                    assert min(overlap) <= 0.5, (name, screen, text, other)
+            drawn += 1
+    assert drawn >= 2 * 8
+
+
+def test_timeline_dots_never_touch_and_sit_level_with_their_dates():
+    from matplotlib.lines import Line2D
+
+    from generator import chartsvg
+
+    for name, data in every_chart_data():
+        if data.type != "timeline":
+            continue
+        figure = chartsvg.draw_figure(data, "en-US")
+        dots = [line for line in figure.findobj(Line2D) if line.get_marker() == "o"]
+        assert len(dots) == len(data.events)
+        centres = sorted(float(dot.get_ydata()[0]) for dot in dots)  # inches
+        size = dots[0].get_markersize() / 72
+        assert all(b - a > size for a, b in zip(centres, centres[1:])), name
+        boxes = {text: box for text, box in text_boxes(figure)}
+        for date, _ in data.events:  # each dot at the height of its date
+            box = boxes[date]
+            assert any(box.y0 <= figure.dpi * (figure.get_size_inches()[1] - y) <= box.y1
+                       for y in centres), (name, date)
+        slanted = [line for line in figure.findobj(Line2D) if len(line.get_xdata()) == 2
+                   and line.get_xdata()[0] != line.get_xdata()[1]
+                   and line.get_ydata()[0] != line.get_ydata()[1]]
+        assert not slanted, "a leader is drawn: leaders can cross"
+
+
+def test_a_grouped_bar_chart_leaves_no_empty_slot_and_labels_its_bars():
+    """A category with a value missing from one series has one bar, centred on its label."""
+    from matplotlib.patches import Rectangle
+
+    from generator import chartsvg
+
+    data = dict(every_chart_data())["views-japan-russia-2017"]
+    figure = chartsvg.draw_figure(data, "en-US")
+    axes = figure.axes[0]
+    bars = [p for p in axes.patches if isinstance(p, Rectangle) and p.get_width() > 0]
+    assert len(bars) == 4  # 3 favourable, 1 unfavourable: none drawn for the missing two
+    for position in axes.get_yticks()[1:]:  # the age groups: one bar each, on its label
+        centres = [b.get_y() + b.get_height() / 2 for b in bars
+                   if abs(b.get_y() + b.get_height() / 2 - position) < 0.5]
+        assert len(centres) == 1 and abs(centres[0] - position) < 1e-9
+
+
+def test_a_stacked_bar_chart_is_drawn_with_its_totals_and_tabled(runner, tmp_path):
+    page = build(runner, FLOOD, tmp_path / "out", "html", "flood-bonds", "residents-de")
+    figure = figures_of(page.read_text()).figures[0]
+    header, *rows = figure["rows"]
+    assert header == ["", "City’s share", "State’s share", "Total"]
+    assert rows[0] == ["Full seawall", "35", "25", "60"]
+    svg = svgs(page.read_text())[0]
+    for label in ("City’s share", "Full seawall", ">60<", ">35<"):
+        assert label in svg, label
+    pdf = build(runner, FLOOD, tmp_path / "out", "pdf", "flood-bonds", "residents-de")
+    text = " ".join(p.extract_text() for p in PdfReader(pdf).pages)
+    assert "City’s share" in text and "Living shoreline" in text
+    assert "City's" not in text  # chart text takes the prose's curly apostrophes
+
+
+def test_a_stacked_bar_with_a_negative_segment_is_refused_with_its_line(runner, tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(FLOOD, content)
+    chart = content / "charts" / "cost-options.yaml"
+    chart.write_text(chart.read_text().replace("[25, 20, 10]", "[25, -20, 10]")
+                     .replace("unit: count", 'unit: "${value} million"'))  # allows -20
+    result = run(runner, content, "check")
+    assert result.exit_code == 1
+    line = chart.read_text().splitlines().index("    values: [25, -20, 10]") + 1
+    assert f"cost-options.yaml:{line}: a stacked bar cannot stack -20" in result.stderr

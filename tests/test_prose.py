@@ -88,3 +88,59 @@ def test_headings_after_a_chart_keep_their_level():
     prose = ProseRenderer(book, chart_html=lambda chart_id, prose: prose.inline("A *caption*."))
     html = prose.block("## Before\n\n{chart:x}\n\n## After\n\n### Under", 2)
     assert "<h4>Before</h4>" in html and "<h4>After</h4>" in html and "<h5>Under</h5>" in html
+
+
+CITY_TERMS = {"seawall": "coastal barrier", "tide gates": "flood gates",
+              "southern Kuril Islands": "Northern Territories (southern Kuril Islands)",
+              "living shoreline": {"first": "nature-based shoreline (living shoreline)",
+                                   "then": "nature-based shoreline"}}
+
+
+def settled(text: str, terms=CITY_TERMS, keep=()) -> str:
+    from generator.terms import settle_first_uses
+
+    return settle_first_uses(ProseRenderer(NoteBook(), terms, keep=keep).block(text, 1))
+
+
+def test_terms_are_whole_words_in_any_case_keeping_the_first_letters_case():
+    html = settled("Seawall first; a seawall; SEAWALL; seawalls; the full-seawall option;\n"
+                   "the southern Kuril Islands; Southern Kuril Islands; tide\ngates.")
+    assert "Coastal barrier first; a coastal barrier; Coastal barrier;" in html
+    assert "seawalls; the full-seawall option;" in html  # not inside another word
+    assert "the Northern Territories (southern Kuril Islands); Northern Territories" in html
+    assert "flood gates." in html  # across a line break too
+
+
+def test_terms_never_change_quotations_block_quotes_code_or_kept_names():
+    html = settled('The council said "no seawall, no tide gates" and ‘the seawall’s cost’.\n\n'
+                   "> Under subsection (c), no seawall may close a way.\n\n"
+                   "Seawall Street and the `seawall` field; the keepers’ seawall.",
+                   keep=["Seawall Street"])
+    assert "“no seawall, no tide gates”" in html and "‘the seawall’s cost’" in html
+    assert "<blockquote>\n<p>Under subsection (c), no seawall may close a way.</p>" in html
+    assert "Seawall Street and the <code>seawall</code> field" in html
+    assert "the keepers’ coastal barrier." in html  # an apostrophe opens no quotation
+
+
+def test_a_first_use_form_is_printed_once_then_the_short_form():
+    html = settled("A living shoreline, then *a living shoreline* and Living shoreline.")
+    assert html.count("nature-based shoreline (living shoreline)") == 1
+    assert html.index("nature-based shoreline (living shoreline)") < html.index(
+        "<em>a nature-based shoreline</em>")
+    assert "and Nature-based shoreline." in html and "<!--" not in html
+
+
+def test_only_quotes_and_dashes_are_replaced_and_never_in_code():
+    html, _ = render('Subsection (c), (C), (r), (tm) and (TM) stay; +- and ... too. "Yes" -- '
+                     "and --- dashes, `a -- b \"c\" (c)`.\n\n    code -- (c) \"x\"\n")
+    assert "Subsection (c), (C), (r), (tm) and (TM) stay; +- and ... too." in html
+    assert "“Yes” – and — dashes" in html
+    assert "<code>a -- b &quot;c&quot; (c)</code>" in html
+    assert "code -- (c) &quot;x&quot;" in html
+    assert not {"©", "®", "™", "±", "…"} & set(html)
+
+
+def test_titles_get_dashes_and_the_short_form_of_terms():
+    prose = ProseRenderer(NoteBook(), terms=CITY_TERMS)
+    assert prose.apply_terms('Living shoreline -- the "seawall" (c)') == \
+        "Nature-based shoreline – the “seawall” (c)"

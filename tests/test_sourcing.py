@@ -212,3 +212,31 @@ def test_the_numbers_of_a_quoted_numbered_list_are_not_figures():
     quoted = "They read [@report]:\n\n> 1. The first rule.\n> 2. The second rule.\n"
     assert unsourced_numbers(quoted) == []
     assert unsourced_numbers("> The harbor had 14 keepers.\n") == [("14", 0)]
+
+
+FLOOD = ROOT / "tests" / "fixtures" / "flood-bonds"
+
+
+def test_identifiers_phone_numbers_list_markers_and_years_are_not_unsourced_figures(runner):
+    """The city base names routes, piers, chapters, sections, articles, resolutions, phone
+    numbers, times and list items in digits: none of them is a figure to source."""
+    result = run(runner, FLOOD, "check", "--strict")
+    assert result.exit_code == 0, result.stderr
+    assert "has no source" not in result.stderr
+
+
+def test_real_unsourced_figures_are_still_caught_beside_identifiers(runner, tmp_path):
+    import shutil
+
+    content = tmp_path / "content"
+    shutil.copytree(FLOOD, content)
+    topic = content / "topics" / "ordinance.md"
+    topic.write_text(topic.read_text() + "\nRoute 9 carries 40,000 cars a day. About 12% of "
+                     "homes on Pier 4 flood, and the seawall would cost 60 million dollars.\n"
+                     "Under Section 12, 300 homes may need raising by 2030.\n")
+    result = run(runner, content, "check")
+    assert result.exit_code == 0  # warnings only
+    flagged = re.findall(r"ordinance\.md:\d+: warning: the figure '([^']+)' has no source",
+                         result.stderr)
+    assert flagged == ["40,000", "12%", "60", "300"], result.stderr
+    assert run(runner, content, "check", "--strict").exit_code == 1

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from conftest import run
+import pytest
+from conftest import ROOT, run
 from pypdf import PdfReader
 
 LEVELS = """
@@ -208,3 +209,75 @@ def test_a_bottom_line_for_an_audience_the_brief_is_not_for_is_an_error(runner, 
     assert result.exit_code == 1
     assert "harbor-memo.yaml:" in result.stderr and "did you mean 'staff'?" in result.stderr
     assert "did you mean 'public'?" in result.stderr
+
+
+FLOOD = ROOT / "tests" / "fixtures" / "flood-bonds"
+
+
+@pytest.fixture(scope="module")
+def flood_build(tmp_path_factory):
+    """The flood-bond fixture built once (PDF and HTML, both audiences)."""
+    from click.testing import CliRunner
+
+    out = tmp_path_factory.mktemp("flood") / "output"
+    result = run(CliRunner(), FLOOD, "build", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def plain(html: str) -> str:
+    """Return the words of HTML, without tags or note calls."""
+    html = re.sub(r'<sup class="note-call">.*?</sup>', "", html, flags=re.S)
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+def test_terms_leave_quotations_titles_code_and_kept_names_as_written(flood_build):
+    page = (flood_build / "flood-bonds" / "council-full.html").read_text("utf-8")
+    quote = re.search(r"<blockquote>(.*?)</blockquote>", page, re.S).group(1)
+    assert "no seawall or tide gates may close a public way" in plain(quote)
+    text = plain(page)
+    assert "“tide gates and a living shoreline” should be weighed" in text
+    assert "The full-seawall option is the council’s first choice" in text
+    assert "beside Seawall Street" in text and "<code>seawall</code>" in page
+    source = re.search(r'<p class="figure-source">(.*?)</p>', page, re.S).group(1)
+    assert "“Seawall and Tide Gates Feasibility Study”" in source
+    bibliography = page.split('class="bibliography"', 1)[1]
+    assert "Seawall and Tide Gates Feasibility Study" in bibliography
+    # ... and apply everywhere else, sentence case kept, the first use in its long form.
+    assert "A full coastal barrier would rise" in text and "Flood gates would close" in text
+    assert text.count("nature-based shoreline (living shoreline)") == 1
+    assert text.index("nature-based shoreline (living shoreline)") < text.index(
+        "a second nature-based shoreline could follow")
+    pdf = " ".join(" ".join(p.extract_text().split())
+                   for p in PdfReader(flood_build / "flood-bonds/council-full.pdf").pages)
+    assert "no seawall or tide gates may close" in pdf and "A full coastal barrier" in pdf
+
+
+def test_terms_apply_to_a_charts_labels_alt_text_and_data_table(flood_build):
+    page = (flood_build / "flood-bonds" / "council-full.html").read_text("utf-8")
+    svg = re.search(r"<svg\b.*?</svg>", page, re.S).group(0)
+    title = re.search(r"<title[^>]*>(.*?)</title>", svg, re.S).group(1)
+    assert "the full coastal barrier costs 60" in title and "seawall" not in title.lower()
+    labels = re.findall(r"<text\b[^>]*>([^<]*)</text>", svg)
+    assert "Full coastal barrier" in labels and "Flood gates" in labels
+    assert "Nature-based shoreline" in labels and "City’s share" in labels
+    table = page.split('class="figure-data"', 1)[1].split("</table>", 1)[0]
+    rows = [plain(row) for row in re.findall(r"<tr>(.*?)</tr>", table, re.S)]
+    assert rows[1].startswith("Full coastal barrier") and rows[2].startswith("Flood gates")
+    pdf = " ".join(" ".join(p.extract_text().split())
+                   for p in PdfReader(flood_build / "flood-bonds/council-full.pdf").pages)
+    assert "Full coastal barrier" in pdf and "Full seawall" not in pdf
+    other = (flood_build / "flood-bonds" / "residents-de-full.html").read_text("utf-8")
+    assert "Full seawall" in other  # an audience without terms keeps the labels as written
+
+
+def test_new_units_print_for_each_locale(flood_build):
+    """Metres and meters, a ratio, days and patterns, in en-US and de-DE."""
+    council = plain((flood_build / "flood-bonds" / "council-full.html").read_text("utf-8"))
+    german = plain((flood_build / "flood-bonds" / "residents-de-full.html").read_text("utf-8"))
+    for words in ("rise 3.2 m above", "sills 4.5 m deep", "about 14 days each",
+                  "ratio is 2.4:1", "cost $1.5 million a year", "drew on 1,250 surveys"):
+        assert words in council, words
+    for words in ("rise 3,2 m above", "sills 4,5 m deep", "about 14 Tage each",
+                  "ratio is 2,4:1", "cost $1,5 million a year", "drew on 1.250 surveys"):
+        assert words in german, words

@@ -345,3 +345,22 @@ def test_each_heading_level_looks_different_from_the_next_and_from_the_text(
     assert looks[2][1] > looks[3][1] >= looks[5][1] > looks[4][1]  # sizes step down
     faces = [font for font, _ in looks]  # and more than the size tells levels apart
     assert faces[2] != faces[3] != faces[4] and faces[3] != faces[5], faces
+
+
+def test_c_r_and_tm_are_kept_as_typed_in_print_and_on_the_page(runner, tmp_path):
+    """A verbatim ordinance says "subsection (c)": no copyright sign, nor ® or ™; the
+    typographer sets only quotes and dashes."""
+    from conftest import ROOT
+
+    out = tmp_path / "out"
+    result = run(runner, ROOT / "tests/fixtures/flood-bonds", "build", "flood-bonds", "-a",
+                 "council", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    pdf = " ".join(" ".join(page.extract_text().split())
+                   for page in PdfReader(out / "flood-bonds/council-full.pdf").pages)
+    html = " ".join((out / "flood-bonds/council-full.html").read_text("utf-8").split())
+    for text in (pdf, html):
+        assert "Under subsection (c), no seawall" in text
+        assert "Subsection (r)" in text and "Shoreline(tm) program" in text
+        assert not {"©", "®", "™"} & set(text)
+        assert "The 2026–27 budget" in text and "council’s" in text

@@ -302,6 +302,11 @@ def _check_prose(prose: Prose, refs: _References) -> list[Problem]:
         if fact_id not in refs.facts:
             problems.append(_unknown_at(prose.origin.path, prose.origin.line + offset, "fact",
                                         fact_id, refs.facts))
+    for offset in markdown.nested_notes(prose.text):
+        problems.append(Problem(prose.origin.path, prose.origin.line + offset,
+                                "a note inside a note",
+                                "notes cannot hold notes: write the inner note's text into "
+                                "the outer note, or give it a note of its own after it"))
     for tag, offset in markdown.find_languages(prose.text):
         if not known_language(tag):
             problems.append(Problem(

@@ -68,14 +68,20 @@ def format_value(value, unit: str, locale: str) -> str:
 
 
 def as_of_date(as_of: str) -> dt.date:
-    """Return the last day an as-of date (YYYY, YYYY-MM or YYYY-MM-DD) can mean."""
+    """Return the last day an as-of date (YYYY, YYYY-MM or YYYY-MM-DD) can mean; raise
+    ValueError for a date that does not exist (2019-02-30, 2019-13)."""
     parts = [int(p) for p in str(as_of).split("-")]
     if len(parts) == 3:
         return dt.date(*parts)
     if len(parts) == 2:
-        following = dt.date(parts[0] + parts[1] // 12, parts[1] % 12 + 1, 1)
+        year, month = parts
+        if not 1 <= month <= 12:
+            raise ValueError(f"month {month} does not exist")
+        following = dt.date(year + month // 12, month % 12 + 1, 1)
         return following - dt.timedelta(days=1)
-    return dt.date(parts[0], 12, 31)
+    if len(parts) == 1:
+        return dt.date(parts[0], 12, 31)
+    raise ValueError(f"{as_of!r} is not YYYY, YYYY-MM or YYYY-MM-DD")
 
 
 def parse_duration(text: str) -> dt.timedelta:

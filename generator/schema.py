@@ -29,6 +29,7 @@ _ids = {"type": "array", "items": _id}
 _date = {
     "type": ["string", "integer"],
     "pattern": r"^\d{4}(-\d{2}(-\d{2})?)?$",
+    "format": "partial-date",  # a month or day that exists (schemacheck.py checks it)
     "description": "YYYY, YYYY-MM or YYYY-MM-DD",
 }
 _full_date = {"type": "string", "format": "date", "description": "a date as YYYY-MM-DD"}

@@ -128,3 +128,26 @@ def test_check_renders_every_path_a_document_type_takes(path_taken, setup, large
 
     assert result.exit_code == 1, result.output
     assert f"partials/blocks.html:{line}: undefined value in template" in result.stderr
+
+
+@pytest.mark.parametrize("case", ["fact-impossible-day", "fact-impossible-month"])
+def test_a_date_that_does_not_exist_is_reported_by_the_staleness_check(case, runner, tmp_path,
+                                                                       monkeypatch):
+    """`--stale-after` reads every as-of date: one that does not exist is reported at its
+    line, as plain check reports it, instead of ending in a traceback."""
+    root = make_project(tmp_path, case)
+    monkeypatch.chdir(root)
+    result = run(runner, Path("content"), "check", "--stale-after", "3y", "--strict",
+                 templates=Path("templates"))
+    expected = (BROKEN / case / "expected.txt").read_text().strip()
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert any(line.startswith(expected) for line in result.stderr.splitlines()), result.stderr
+
+
+def test_as_of_dates_name_a_real_month_and_day():
+    from generator.facts import as_of_date
+
+    assert str(as_of_date("2019-02")) == "2019-02-28" and str(as_of_date(2019)) == "2019-12-31"
+    for impossible in ("2019-02-30", "2019-13", "2019-00", "2019-1-2-3"):
+        with pytest.raises(ValueError):
+            as_of_date(impossible)

@@ -24,12 +24,21 @@ VERSION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]*$")
 ZIP_EPOCH = 315532800  # 1980-01-01, the earliest time a zip entry can carry
 
 
+def check_release(out_dir: Path, version: str) -> None:
+    """Refuse a version that cannot name a release folder, before anything is built."""
+    if not VERSION.match(version):
+        raise BuildError(f"{version!r} is not a usable version (letters, digits, . _ + -)")
+    for path in (out_dir / "release", out_dir / "release" / version):
+        if path.exists() and not path.is_dir():
+            raise BuildError(f"{path}: an existing file, not a release folder (choose another "
+                             "--version, or move the file)")
+
+
 def make_release(out_dir: Path, version: str, paths: set[str],
                  built: BuiltOutputs | None = None) -> Path:
     """Copy the given outputs into out_dir/release/<version>/ with sums and a zip. With
     built, every output must be bytes this program built (the build rebuilt any other)."""
-    if not VERSION.match(version):
-        raise BuildError(f"{version!r} is not a usable version (letters, digits, . _ + -)")
+    check_release(out_dir, version)
     records = [r for r in read_manifest(out_dir)
                if isinstance(r, dict) and r.get("path") in paths]
     if not records:

@@ -83,7 +83,7 @@ def _fill(folder: Path, out_dir: Path, records: list[dict], version: str,
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
         names.append(record["path"])
-    if any(record["format"] == "html" for record in records):
+    if any(record.get("format") == "html" for record in records):
         for name in fonts.asset_paths(out_dir):  # the fonts the pages load
             inside(folder, name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(inside(out_dir, name), folder / name)

@@ -55,8 +55,7 @@ def published_files(out_dir: Path) -> frozenset[str]:
     manifest's outputs and the pages' fonts."""
     from generator import fonts
 
-    paths = {record["path"] for record in read_manifest(out_dir)
-             if isinstance(record, dict) and isinstance(record.get("path"), str)}
+    paths = {record["path"] for record in read_manifest(out_dir)}
     try:
         paths |= set(fonts.asset_paths(out_dir))
     except Exception:  # noqa: BLE001  (fonts not installed: the build reports it)

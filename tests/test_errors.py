@@ -151,3 +151,46 @@ def test_as_of_dates_name_a_real_month_and_day():
     for impossible in ("2019-02-30", "2019-13", "2019-00", "2019-1-2-3"):
         with pytest.raises(ValueError):
             as_of_date(impossible)
+
+
+DAMAGED_MANIFESTS = {
+    "a record without a path": '{"outputs": [{"sha256": "%s", "format": "pdf"}]}' % ("0" * 64),
+    "a record that is a number": '{"outputs": [1]}',
+    "a path leaving the folder": '{"outputs": [{"path": "../x.pdf", "sha256": "0"}]}',
+    "outputs that are not a list": '{"outputs": {"path": "x"}}',
+    "nested a hundred thousand deep": "[" * 100_000 + "]" * 100_000,
+}
+
+
+@pytest.mark.parametrize("text", DAMAGED_MANIFESTS.values(), ids=DAMAGED_MANIFESTS.keys())
+def test_a_build_over_a_damaged_manifest_rebuilds_and_writes_a_true_one(text, runner, tmp_path):
+    """The manifest is read back to skip what is up to date: a record it cannot use is an
+    output to build again, never a traceback, and the new manifest lists the files built."""
+    import json
+
+    out = tmp_path / "output"
+    out.mkdir()
+    (out / "manifest.json").write_text(text)
+    result = run(runner, SAMPLE, "build", "harbor-memo", "-a", "staff", "-l", "full", "-f",
+                 "html", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    records = json.loads((out / "manifest.json").read_text())["outputs"]
+    assert [r["path"] for r in records] == ["harbor-memo/staff-full.html"]
+    assert (out / "harbor-memo" / "staff-full.html").is_file()
+
+
+@pytest.mark.parametrize("text, message", [
+    ('{"outputs": [{"path": "a/b.pdf", "format": "pdf"}]}', "output 1 (a/b.pdf) has no 'sha256'"),
+    ('{"outputs": [{"sha256": "00"}]}', "output 1 has no 'path'"),
+    ('{"outputs": [1]}', "output 1 is 1, not a record"),
+    ("[" * 100_000 + "]" * 100_000, "not a brief manifest (nested too deeply to be a manifest)"),
+], ids=["no sha256", "no path", "a number", "nested deep"])
+def test_merging_a_manifest_with_an_unusable_record_is_refused(text, message, runner,
+                                                                tmp_path):
+    shard = tmp_path / "shard.json"
+    shard.write_text(text)
+    merged = tmp_path / "merged"
+    result = run(runner, SAMPLE, "merge-manifests", str(shard), "-o", str(merged))
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert f"{shard}: {message}" in result.stderr
+    assert not (merged / "manifest.json").exists()

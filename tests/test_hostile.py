@@ -208,3 +208,36 @@ def test_a_line_of_thousands_of_unclosed_citations_is_text_after_the_one_closed(
     assert citations_of(text) == [("harbor-report", "p. 3", 0)]
     html = html_of(text)
     assert html.count('class="note-ref"') == 1 and html.count("[@source,") == 4_000
+
+
+def test_the_pixel_limit_of_raster_images_is_a_setting(sample, runner):
+    """A picture with more pixels than max_image_pixels is refused at check time, where
+    prose uses it (a build would inline it in the page and drop it from the PDF)."""
+    from PIL import Image
+
+    Image.new("L", (300, 200)).save(sample / "images" / "pier.png")
+    topic = sample / "topics" / "harbor-overview.md"
+    topic.write_text(topic.read_text() + "\n![The pier at low tide](images/pier.png)\n")
+    line = topic.read_text().count("\n")
+    assert run(runner, sample, "check").exit_code == 0
+    settings = sample / "settings.yaml"
+    settings.write_text(settings.read_text() + "max_image_pixels: 50000\n")
+    result = run(runner, sample, "check")
+    assert result.exit_code == 1
+    assert (f"topics/harbor-overview.md:{line}: image 'images/pier.png' is 300 × 200 pixels "
+            "(60,000), more than max_image_pixels (50,000) allows") in result.stderr
+
+
+def test_an_svg_may_refer_to_its_own_parts_and_link_out():
+    """References inside the drawing (#id), and links, which nothing loads, are fine."""
+    import tempfile
+    from pathlib import Path
+
+    from generator.imagecheck import image_problems
+
+    svg = Path(tempfile.mkdtemp()) / "ok.svg"
+    svg.write_text('<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/'
+                   'xlink"><defs><linearGradient id="g"/><filter id="f"><feImage href="#r"/>'
+                   '</filter></defs><rect id="r" fill="url(#g)" style="fill: url(\'#g\')"/>'
+                   '<use xlink:href="#r"/><a href="https://example.org"><text>x</text></a></svg>')
+    assert image_problems(svg) == []

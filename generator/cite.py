@@ -176,7 +176,7 @@ def csl_problems(item: dict) -> list[tuple[str, str]]:
         found.append((f"the item's id {item.get('id')!r} is not text",
                       'give it an id such as "smith-2019"'))
     kind = item.get("type")
-    if kind is not None and kind not in CSL_TYPES:
+    if kind is not None and (not isinstance(kind, str) or kind not in CSL_TYPES):
         close = difflib.get_close_matches(str(kind), sorted(CSL_TYPES), n=1)
         found.append((f"unknown CSL type {kind!r}",
                       f"did you mean '{close[0]}'?" if close else "use a CSL 1.0.2 item type"))

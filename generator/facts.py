@@ -8,6 +8,7 @@ value reads in a reader's locale, and how old a fact is.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -24,6 +25,9 @@ UNITS = {
     "year": ("a year from 1000 to 2999", lambda v: _whole(v) and 1000 <= v <= 2999),
 }
 CURRENCIES = {"usd": "USD", "krw": "KRW", "jpy": "JPY"}
+# The largest figure printed (a quadrillion): beyond it, locale formatting runs out of
+# decimal precision, and no briefing figure is that large.
+LARGEST = 10**15
 DURATION = re.compile(r"^(\d+)\s*([ymwd])$")
 
 
@@ -39,6 +43,9 @@ def unit_problem(unit: str, value) -> str | None:
     """Return why a value cannot have this unit, or None when it can."""
     if unit not in UNITS:
         return f"unknown unit '{unit}' (known units: {', '.join(sorted(UNITS))})"
+    if _number(value) and not (math.isfinite(value) and abs(value) <= LARGEST):
+        return (f"{value!r} is not a figure a document can print: it must be finite and at "
+                f"most {LARGEST:,.0f} in size")
     allowed, check = UNITS[unit]
     if not check(value):
         return f"{value!r} is not possible for unit '{unit}': it must be {allowed}"

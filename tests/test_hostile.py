@@ -241,3 +241,122 @@ def test_an_svg_may_refer_to_its_own_parts_and_link_out():
                    '</filter></defs><rect id="r" fill="url(#g)" style="fill: url(\'#g\')"/>'
                    '<use xlink:href="#r"/><a href="https://example.org"><text>x</text></a></svg>')
     assert image_problems(svg) == []
+
+
+# Manifests, CSL-JSON libraries and facts, whatever they hold: each is read, or refused
+# with a message of brief's own, never another exception.
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner,
+                                                                max_size=4),
+    max_leaves=12)
+RECORD_KEYS = st.sampled_from(["path", "sha256", "format", "brief", "pages", "input_hash"])
+RECORD_VALUES = st.one_of(JSON_VALUES, st.sampled_from(
+    ["a/b.pdf", "../x.pdf", "/etc/passwd", "a//b.html", ".", "0" * 64, "html", "pdf"]))
+RECORDS = st.one_of(JSON_VALUES, st.dictionaries(RECORD_KEYS, RECORD_VALUES, max_size=6))
+MANIFESTS = st.one_of(JSON_VALUES, st.builds(lambda outputs: {"outputs": outputs},
+                                             st.one_of(JSON_VALUES, st.lists(RECORDS, max_size=6))))
+
+
+@settings(max_examples=300, deadline=None)
+@given(MANIFESTS)
+def test_any_manifest_is_read_or_refused_with_our_own_error(tmp_path_factory, document):
+    import json
+
+    from generator.errors import BuildError
+    from generator.publish import merge_manifests, read_manifest
+
+    folder = tmp_path_factory.mktemp("manifest")
+    (folder / "manifest.json").write_text(json.dumps(document))
+    for record in read_manifest(folder):
+        assert isinstance(record["path"], str) and isinstance(record["sha256"], str)
+        assert ".." not in record["path"].split("/") and not record["path"].startswith("/")
+    try:
+        merged = merge_manifests([folder / "manifest.json"], folder / "merged")
+    except BuildError as error:
+        assert all(str(problem) for problem in error.problems)
+    else:
+        assert json.loads(merged.read_text())["outputs"] == read_manifest(folder / "merged")
+
+
+def minimal_content(root):
+    """Write the smallest content folder the loader reads; return it."""
+    for folder in ("topics", "briefs", "sources", "facts"):
+        (root / folder).mkdir(parents=True, exist_ok=True)
+    (root / "lengths.yaml").write_text("full: {label: Full}\n")
+    (root / "sources" / "library.yaml").write_text(
+        "- {id: harbor-report, type: report, title: The State of the Harbor}\n")
+    return root
+
+
+CSL_FIELDS = st.sampled_from(["id", "type", "title", "author", "editor", "issued", "accessed",
+                              "container-title", "publisher", "page", "URL", "DOI", "note"])
+CSL_VALUES = st.one_of(JSON_VALUES, st.sampled_from(
+    ["report", "book", "reprot", "article-journal", {"date-parts": [[2019, 13, 40]]},
+     {"date-parts": [["x"]]}, {"raw": "2019-02-30"}, [{"family": "Doe", "given": 5}],
+     [{"literal": "Group"}], [5], "smith-2019"]))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.dictionaries(CSL_FIELDS, CSL_VALUES, max_size=8), max_size=4))
+def test_any_csl_json_library_is_read_or_reported(tmp_path_factory, items):
+    """Every item is a source or a problem at a line; each source read can be formatted."""
+    import json
+
+    from generator import cite
+    from generator.load import load_content
+
+    root = minimal_content(tmp_path_factory.mktemp("csl") / "content")
+    (root / "sources" / "library.json").write_text(json.dumps(items, indent=2))
+    loaded = load_content(root)
+    assert all(problem.line >= 1 and problem.message for problem in loaded.problems)
+    for source in loaded.content.sources.values():
+        assert cite.to_csl(source)["id"] == source.id
+
+
+FACT_VALUES = st.one_of(st.integers(), st.floats(), st.text(max_size=6), st.booleans(),
+                        st.none(), st.lists(st.integers(), max_size=2))
+AS_OF = st.one_of(st.integers(-5, 10_000), st.text(max_size=10), st.builds(
+    lambda y, m, d: f"{y:04d}-{m:02d}" + (f"-{d:02d}" if d else ""),
+    st.integers(0, 9999), st.integers(0, 99), st.integers(0, 99)))
+FACTS = st.dictionaries(
+    st.from_regex(r"[a-z][a-z0-9-]{0,6}", fullmatch=True),
+    st.fixed_dictionaries({"value": FACT_VALUES, "unit": st.sampled_from(
+        ["count", "people", "percent", "usd", "krw", "jpy", "km", "year", "furlong"]),
+        "as_of": AS_OF, "source": st.sampled_from(["harbor-report", "harbour-report", ""])},
+        optional={"locator": st.text(max_size=5)}),
+    max_size=4)
+
+
+@settings(max_examples=200, deadline=None)
+@given(FACTS)
+@example({"far": {"value": 5e300, "unit": "km", "as_of": 2019, "source": "harbor-report"},
+          "sum": {"value": float("inf"), "unit": "usd", "as_of": 2019, "source": "harbor-report"},
+          "troops": {"value": 54000, "unit": "people", "as_of": "2019-06",
+                     "source": "harbor-report"}})
+def test_any_fact_is_read_and_used_or_reported(tmp_path_factory, facts):
+    """A fact the loader and the checks let through can be printed, dated and aged."""
+    import datetime as dt
+
+    import yaml
+
+    from generator import facts as registry
+    from generator import sourcing
+    from generator.load import load_content
+
+    root = minimal_content(tmp_path_factory.mktemp("facts") / "content")
+    for fact_id, fact in facts.items():  # a file each: a problem names the fact's file
+        (root / "facts" / f"{fact_id}.yaml").write_text(yaml.safe_dump({fact_id: fact}))
+    loaded = load_content(root)
+    content = loaded.content
+    problems = loaded.problems + sourcing.check(content)
+    problems += sourcing.stale_facts(content, dt.timedelta(days=365), dt.date(2026, 1, 1))
+    reported = {problem.path for problem in problems if not problem.warning}
+    for fact in content.facts.values():
+        if fact.origin.path in reported:
+            continue
+        registry.format_value(fact.value, fact.unit, "en-US")
+        if fact.as_of:
+            registry.human_as_of(fact.as_of)
+            registry.as_of_date(fact.as_of)

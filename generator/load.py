@@ -280,6 +280,10 @@ class _Reader:
             self.problems.append(Problem(path, error.lineno, f"not valid JSON: {error.msg}",
                                          "export the library again as CSL JSON"))
             data = None
+        except RecursionError:  # brackets nested thousands deep
+            self.problems.append(Problem(path, 1, "nested too deeply to be a CSL-JSON library",
+                                         "export the library again as CSL JSON"))
+            data = None
         if not isinstance(data, list) or not all(isinstance(i, dict) and i.get("id")
                                                  for i in data):
             if data is not None:

@@ -36,6 +36,7 @@ FACT = re.compile(r"\{fact:([a-z0-9][a-z0-9-]*)\}")
 CHART = re.compile(r"[ \t]*\{chart:([a-z0-9][a-z0-9-]*)\}[ \t]*$")
 CHART_ANYWHERE = re.compile(r"\{chart:[^}\s]*\}?")
 PORTION = re.compile(r"^\(([A-Z][A-Z0-9/-]*)\)[ \t]+")
+LANG_SETTING = re.compile(r"""lang=["']?+([^\s"'}]++)""")  # the tag of a {lang=..}
 
 
 @dataclass
@@ -498,18 +499,23 @@ def _nested_notes(tokens: list) -> tuple[int, ...]:
 
 def _languages(text: str, inline: list) -> tuple[tuple[str, int], ...]:
     """Return (tag, line offset) of each {lang=..} span. A span's token knows only where its
-    paragraph starts, so the line is the next one from there that sets that tag."""
-    lines = text.splitlines()
-    found, searched_from = [], {}
+    paragraph starts, so its line is that of the next "lang=" of its tag, from there, not
+    yet taken by an earlier span (the lines are listed once per tag, and found by
+    bisection: walking the lines from every span's paragraph would be quadratic)."""
+    last = len(text.splitlines()) - 1
+    setting: dict[str, list[int]] = {}  # tag -> the line of each of its "lang=", in order
+    for number, line in enumerate(text.splitlines()):
+        for tag in LANG_SETTING.findall(line):
+            setting.setdefault(tag, []).append(number)
+    found, taken = [], {}
     for token, start in inline:
         if token.type != "span_open" or "lang" not in token.attrs:
             continue
         tag = str(token.attrs["lang"])
-        line = max(start, searched_from.get(tag, start))
-        while line < len(lines) - 1 and f"lang={tag}" not in lines[line]:
-            line += 1
-        found.append((tag, line))
-        searched_from[tag] = line
+        lines = setting.get(tag, [])
+        index = max(bisect.bisect_left(lines, start), taken.get(tag, 0))
+        found.append((tag, lines[index] if index < len(lines) else max(start, last)))
+        taken[tag] = index + 1
     return tuple(found)
 
 

@@ -360,3 +360,15 @@ def test_any_fact_is_read_and_used_or_reported(tmp_path_factory, facts):
         if fact.as_of:
             registry.human_as_of(fact.as_of)
             registry.as_of_date(fact.as_of)
+
+
+def test_language_spans_are_placed_on_their_own_lines_in_a_long_paragraph():
+    """Each {lang=..} is found on its line by bisection (walking the paragraph from its
+    start for every span took time growing with the square of the paragraph), and two
+    spans of one tag take their own lines."""
+    from generator.markdown import find_languages
+
+    text = "".join(f"[x]{{lang=ja-{n:05d}}}\n" for n in range(3_000))
+    assert find_languages(text) == [(f"ja-{n:05d}", n) for n in range(3_000)]
+    assert find_languages("Intro.\n\nOne [a]{lang=ko} and\ntwo [b]{lang=ja} [c]{lang=ko}\n"
+                          "three [d]{lang=ko}\n") == [("ko", 2), ("ja", 3), ("ko", 3), ("ko", 4)]

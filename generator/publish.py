@@ -227,9 +227,15 @@ def manifest_document(records: list[dict], **extra) -> dict:
     counts = {"outputs": len(records),
               "pdf": sum(r.get("format") == "pdf" for r in records),
               "html": sum(r.get("format") == "html" for r in records),
-              "pages": sum(r.get("pages") or 0 for r in records)}
+              "pages": sum(_pages(r) for r in records)}
     return {**extra, "generator": {"name": "brief", "version": __version__}, "counts": counts,
             "inputs_sha256": inputs.hexdigest(), "outputs": records}
+
+
+def _pages(record: dict) -> int:
+    """Return a record's page count (0 for HTML, or a merged shard's record without one)."""
+    pages = record.get("pages")
+    return pages if isinstance(pages, int) and not isinstance(pages, bool) else 0
 
 
 def is_intact(out_dir: Path, record: dict) -> bool:

@@ -261,6 +261,7 @@ MANIFESTS = st.one_of(JSON_VALUES, st.builds(lambda outputs: {"outputs": outputs
 
 @settings(max_examples=300, deadline=None)
 @given(MANIFESTS)
+@example({"outputs": [{"path": "a/b.pdf", "sha256": "0", "pages": "x"}]})  # once a TypeError
 def test_any_manifest_is_read_or_refused_with_our_own_error(tmp_path_factory, document):
     import json
 

@@ -1,7 +1,8 @@
-"""12. parsers: prose parsing stays linear on hostile input. Seconds to parse, scan and
-render one paragraph of N repeats of a fragment (unclosed citations, notes, brackets, facts,
-spans, links; closed ones by the thousand; audience terms), at N = 1,000, 4,000 and 16,000,
-and the growth from 4,000 to 16,000: 4× is linear, 16× quadratic.
+"""12. parsers: prose parsing stays linear on hostile input. Seconds to parse, scan (with
+the check for unsourced figures) and render one paragraph of N repeats of a fragment
+(unclosed citations, notes, brackets, facts, spans, links; closed ones by the thousand;
+audience terms; blank and indented lines), at N = 1,000, 4,000 and 16,000, and the growth
+from 4,000 to 16,000: 4× is linear, 16× quadratic.
 
     .venv/bin/python bench/parsers.py          # the section alone, printed
 
@@ -17,7 +18,7 @@ import time
 
 from common import verdict
 
-from generator import markdown
+from generator import markdown, sourcing
 from generator.markdown import NoteBook, ProseRenderer
 
 SIZES = (1_000, 4_000, 16_000)
@@ -38,6 +39,9 @@ FAMILIES = {
     "unclosed link `[a](`": "[a](",
     "unclosed footnote reference `[^a `": "[^a ",
     "audience terms (a sentence)": "the East Sea lies west; the Sea is shared. ",
+    "blank lines": "\n",
+    "indented lines": "\n    ",
+    "unclosed link target `](`": "](",
 }
 TERMS = {"East Sea": "East Sea (Sea of Japan)", "Sea": "sea"}
 
@@ -50,6 +54,7 @@ def seconds(text: str) -> float:
     gc.collect()  # not the garbage of the run before
     started = time.perf_counter()
     markdown._scan(text)
+    sourcing.unsourced_numbers(text)
     ProseRenderer(NoteBook(), terms=TERMS).block(text)
     return time.perf_counter() - started
 
@@ -64,7 +69,8 @@ def bench_parsers() -> list[str]:
     """Return the parsers section: one row per fragment, and the worst growth."""
     lines = ["## 12. Parsers on hostile prose", "",
              "One paragraph of N repeats of a fragment, parsed, scanned (as `brief check` "
-             "does) and rendered (as a build does) in one process, from nothing kept; best of "
+             "does, with its check for unsourced figures) and rendered (as a build does) in "
+             "one process, from nothing kept; best of "
              "3. Growth from N = 4,000 to 16,000 is 4× for linear work, 16× for quadratic; "
              f"rows under {NOISE:g} s at 16,000 are timer noise and not judged.", "",
              "| input, repeated N times | N = 1,000 | N = 4,000 | N = 16,000 | 16k / 4k |",

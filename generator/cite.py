@@ -151,6 +151,59 @@ def from_csl(item: dict, origin: Origin) -> Source:
     )
 
 
+# The item types of CSL 1.0.2 (what Zotero and Mendeley export); any other is a typo or
+# another tool's format, and citeproc would format it as a bare document.
+CSL_TYPES = frozenset("""
+    article article-journal article-magazine article-newspaper bill book broadcast chapter
+    classic collection dataset document entry entry-dictionary entry-encyclopedia event figure
+    graphic hearing interview legal_case legislation manuscript map motion_picture
+    musical_score pamphlet paper-conference patent performance periodical
+    personal_communication post post-weblog regulation report review review-book software
+    song speech standard thesis treaty webpage""".split())
+_CSL_TEXT = ("title", "publisher", "container-title", "volume", "issue", "page", "number",
+             "URL", "url", "DOI", "doi")
+_CSL_NAME_PARTS = ("family", "given", "literal", "suffix", "non-dropping-particle",
+                   "dropping-particle")
+
+
+def csl_problems(item: dict) -> list[tuple[str, str]]:
+    """Return (problem, hint) for each field of a CSL-JSON item that from_csl cannot read
+    as CSL means it: an id that is not text, a type CSL does not define, names that are
+    not a list of names, text fields that are not text, dates that are not dates."""
+    import difflib
+
+    found = []
+    if not isinstance(item.get("id"), (str, int)) or isinstance(item.get("id"), bool) \
+            or not str(item.get("id")).strip():
+        found.append((f"the item's id {item.get('id')!r} is not text",
+                      'give it an id such as "smith-2019"'))
+    kind = item.get("type")
+    if kind is not None and (not isinstance(kind, str) or kind not in CSL_TYPES):
+        close = difflib.get_close_matches(str(kind), sorted(CSL_TYPES), n=1)
+        found.append((f"unknown CSL type {kind!r}",
+                      f"did you mean '{close[0]}'?" if close else "use a CSL 1.0.2 item type"))
+    for key in ("author", "editor"):
+        names = item.get(key)
+        if names is not None and not (isinstance(names, list) and all(
+                isinstance(n, dict) and all(isinstance(n.get(p, ""), (str, int))
+                                            for p in _CSL_NAME_PARTS) for n in names)):
+            found.append((f"{key} {_short(names)} is not a list of names",
+                          'write it as [{"family": "...", "given": "..."}]'))
+    for key in _CSL_TEXT:
+        if isinstance(item.get(key), (dict, list)):
+            found.append((f"{key} {_short(item[key])} is not text", ""))
+    for key in ("issued", "accessed"):
+        if item.get(key) is not None and not isinstance(item[key], (dict, str, int)):
+            found.append((f"{key} {_short(item[key])} is not a date",
+                          'write it as {"date-parts": [[2019, 6, 13]]}'))
+    return found
+
+
+def _short(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
 def _plain(text: str) -> str:
     return _RICH_TEXT.sub("", text)
 

@@ -264,8 +264,9 @@ def release(ctx, version, out_dir, jobs, quiet, verbose, pdf_variant) -> None:
     """
     from generator.built import BuiltOutputs
     from generator.pipeline import FORMATS, build as run_build
-    from generator.release import make_release
+    from generator.release import check_release, make_release
 
+    _call(check_release, Path(out_dir), version, consequence="nothing was built")
     console = _Console.for_options(quiet, verbose, False)
     project = _project(ctx)
     _stop_cleanly_on_terminate()

@@ -8,6 +8,7 @@ value reads in a reader's locale, and how old a fact is.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -34,6 +35,9 @@ MEASURES = {"metres": ("length-meter", "short"),
 # A unit of one's own: a pattern holding the number, e.g. "${value} million a year".
 VALUE = "{value}"
 PATTERN = r"^[^{}]*\{value\}[^{}]*$"
+# The largest figure printed (a quadrillion): beyond it, locale formatting runs out of
+# decimal precision, and no briefing figure is that large.
+LARGEST = 10**15
 DURATION = re.compile(r"^(\d+)\s*([ymwd])$")
 
 
@@ -47,6 +51,9 @@ class Use:
 
 def unit_problem(unit: str, value) -> str | None:
     """Return why a value cannot have this unit, or None when it can."""
+    if _number(value) and not (math.isfinite(value) and abs(value) <= LARGEST):
+        return (f"{value!r} is not a figure a document can print: it must be finite and at "
+                f"most {LARGEST:,.0f} in size")
     if is_pattern(unit):
         return None if _number(value) else f"{value!r} is not a number"
     if unit not in UNITS:
@@ -93,14 +100,20 @@ def format_value(value, unit: str, locale: str) -> str:
 
 
 def as_of_date(as_of: str) -> dt.date:
-    """Return the last day an as-of date (YYYY, YYYY-MM or YYYY-MM-DD) can mean."""
+    """Return the last day an as-of date (YYYY, YYYY-MM or YYYY-MM-DD) can mean; raise
+    ValueError for a date that does not exist (2019-02-30, 2019-13)."""
     parts = [int(p) for p in str(as_of).split("-")]
     if len(parts) == 3:
         return dt.date(*parts)
     if len(parts) == 2:
-        following = dt.date(parts[0] + parts[1] // 12, parts[1] % 12 + 1, 1)
+        year, month = parts
+        if not 1 <= month <= 12:
+            raise ValueError(f"month {month} does not exist")
+        following = dt.date(year + month // 12, month % 12 + 1, 1)
         return following - dt.timedelta(days=1)
-    return dt.date(parts[0], 12, 31)
+    if len(parts) == 1:
+        return dt.date(parts[0], 12, 31)
+    raise ValueError(f"{as_of!r} is not YYYY, YYYY-MM or YYYY-MM-DD")
 
 
 def parse_duration(text: str) -> dt.timedelta:

@@ -268,7 +268,7 @@ class _Reader:
         """Read sources exported as CSL-JSON (Zotero, Mendeley: "CSL JSON" export)."""
         import json
 
-        from generator.cite import from_csl
+        from generator.cite import csl_problems, from_csl
 
         try:
             text = self.read(path)
@@ -280,6 +280,10 @@ class _Reader:
             self.problems.append(Problem(path, error.lineno, f"not valid JSON: {error.msg}",
                                          "export the library again as CSL JSON"))
             data = None
+        except RecursionError:  # brackets nested thousands deep
+            self.problems.append(Problem(path, 1, "nested too deeply to be a CSL-JSON library",
+                                         "export the library again as CSL JSON"))
+            data = None
         if not isinstance(data, list) or not all(isinstance(i, dict) and i.get("id")
                                                  for i in data):
             if data is not None:
@@ -287,12 +291,16 @@ class _Reader:
                                              "export the library again as CSL JSON"))
             self.unreadable.add("source:*")
             return []
-        lines = text.splitlines()
         found = []
-        for item in data:
-            marker = f'"id": {json.dumps(str(item["id"]))}'
-            line = next((n for n, row in enumerate(lines, 1) if marker in row), 1)
-            found.append(from_csl(item, m.Origin(path, line)))
+        for item, line in zip(data, _item_lines(text, data)):
+            problems = csl_problems(item)
+            for problem, hint in problems:
+                self.problems.append(Problem(path, line, problem, hint))
+            if problems:  # reported here; its citations must not be called unknown too
+                known = isinstance(item["id"], (str, int)) and not isinstance(item["id"], bool)
+                self.unreadable.add(f"source:{item['id']}" if known else "source:*")
+            else:
+                found.append(from_csl(item, m.Origin(path, line)))
         return found
 
     def facts(self) -> dict[str, m.Fact]:
@@ -513,3 +521,20 @@ _FOLDERS = {
     "packs": (YAML_SUFFIXES, "pack", _pack),
     "charts": (YAML_SUFFIXES, "chart", _chart),
 }
+
+
+def _item_lines(text: str, items: list[dict]) -> list[int]:
+    """Return the line of each CSL-JSON item: the next line with an "id" key after the
+    previous item's, or one a little further that names this item's id (a name inside an
+    item may have an id of its own); searching no further keeps this linear."""
+    import json
+
+    rows = [n for n, row in enumerate(text.splitlines(), 1) if '"id"' in row]
+    lines, found, at = text.splitlines(), [], 0
+    for item in items:
+        marker = f'"id": {json.dumps(item["id"])}'
+        ahead = range(at, min(at + 8, len(rows)))
+        at = next((k for k in ahead if marker in lines[rows[k] - 1]), at)
+        found.append(rows[at] if at < len(rows) else 1)
+        at += 1
+    return found

@@ -37,6 +37,7 @@ FACT = re.compile(r"\{fact:([a-z0-9][a-z0-9-]*)\}")
 CHART = re.compile(r"[ \t]*\{chart:([a-z0-9][a-z0-9-]*)\}[ \t]*$")
 CHART_ANYWHERE = re.compile(r"\{chart:[^}\s]*\}?")
 PORTION = re.compile(r"^\(([A-Z][A-Z0-9/-]*)\)[ \t]+")
+LANG_SETTING = re.compile(r"""lang=["']?+([^\s"'}]++)""")  # the tag of a {lang=..}
 
 
 @dataclass
@@ -346,6 +347,8 @@ class ProseRenderer:
         return self.chart_html(tokens[idx].meta["id"], self)
 
     def _footnote_ref(self, tokens, idx, options, env) -> str:
+        if "note_keys" not in env:  # a note inside a note: validation refuses it
+            return ""
         return env["note_keys"][tokens[idx].meta["id"]]
 
     def _text(self, tokens, idx, options, env) -> str:
@@ -447,19 +450,21 @@ class Scan:
     images: tuple[tuple[str, str, int], ...]  # (src, alt text, line offset)
     headings: tuple[int, ...]  # line offsets of '#' headings (prose must not use them)
     languages: tuple[tuple[str, int], ...] = ()  # (tag, line offset) of each {lang=..}
+    nested_notes: tuple[int, ...] = ()  # line offsets of notes written inside a note
 
     def to_json(self) -> list:
         return [[[c.source, c.locator, c.line_offset] for c in self.citations],
                 [list(fact) for fact in self.facts], [list(chart) for chart in self.charts],
                 [list(image) for image in self.images], list(self.headings),
-                [list(language) for language in self.languages]]
+                [list(language) for language in self.languages], list(self.nested_notes)]
 
     @classmethod
     def from_json(cls, kept: list) -> Scan:
-        citations, facts, charts, images, headings, languages = kept
+        citations, facts, charts, images, headings, languages, nested = kept
         return cls(tuple(Citation(*c) for c in citations), tuple(map(tuple, facts)),
                    tuple(map(tuple, charts)), tuple(map(tuple, images)),
-                   tuple(int(line) for line in headings), tuple(map(tuple, languages)))
+                   tuple(int(line) for line in headings), tuple(map(tuple, languages)),
+                   tuple(int(line) for line in nested))
 
 
 SCANS = DiskTable(None)  # set by the pipeline: scans kept between runs, by the text's hash
@@ -518,23 +523,52 @@ def _scan(text: str) -> Scan:
         headings=tuple(t.map[0] for t in tokens
                        if t.type == "heading_open" and t.tag == "h1" and t.map),
         languages=_languages(text, inline),
+        nested_notes=_nested_notes(tokens),
     )
+
+
+def _nested_notes(tokens: list) -> tuple[int, ...]:
+    """Return the line offsets of notes referenced or written inside a note (``^[a ^[b]]``,
+    or ``[^x]`` in a note's text), which a note cannot hold.
+
+    markdown-it moves each note's text to the end; a note's line is that of its reference,
+    or of its definition for a ``[^label]:`` note."""
+    placed: dict[int, int] = {}  # note id -> the line it was referenced or defined on
+    found, note = [], None
+    for token in tokens:
+        if token.type in ("footnote_open", "footnote_close"):
+            note = token.meta["id"] if token.type == "footnote_open" else None
+            continue
+        line = token.map[0] if token.map else placed.get(note, 0)
+        for child in token.children or []:
+            if child.type in ("softbreak", "hardbreak"):
+                line += 1
+            elif child.type == "footnote_ref":
+                placed.setdefault(child.meta["id"], line)
+                if note is not None:
+                    found.append(line)
+    return tuple(found)
 
 
 def _languages(text: str, inline: list) -> tuple[tuple[str, int], ...]:
     """Return (tag, line offset) of each {lang=..} span. A span's token knows only where its
-    paragraph starts, so the line is the next one from there that sets that tag."""
-    lines = text.splitlines()
-    found, searched_from = [], {}
+    paragraph starts, so its line is that of the next "lang=" of its tag, from there, not
+    yet taken by an earlier span (the lines are listed once per tag, and found by
+    bisection: walking the lines from every span's paragraph would be quadratic)."""
+    last = len(text.splitlines()) - 1
+    setting: dict[str, list[int]] = {}  # tag -> the line of each of its "lang=", in order
+    for number, line in enumerate(text.splitlines()):
+        for tag in LANG_SETTING.findall(line):
+            setting.setdefault(tag, []).append(number)
+    found, taken = [], {}
     for token, start in inline:
         if token.type != "span_open" or "lang" not in token.attrs:
             continue
         tag = str(token.attrs["lang"])
-        line = max(start, searched_from.get(tag, start))
-        while line < len(lines) - 1 and f"lang={tag}" not in lines[line]:
-            line += 1
-        found.append((tag, line))
-        searched_from[tag] = line
+        lines = setting.get(tag, [])
+        index = max(bisect.bisect_left(lines, start), taken.get(tag, 0))
+        found.append((tag, lines[index] if index < len(lines) else max(start, last)))
+        taken[tag] = index + 1
     return tuple(found)
 
 
@@ -570,6 +604,11 @@ def find_images(text: str) -> list[tuple[str, str, int]]:
 def find_languages(text: str) -> list[tuple[str, int]]:
     """Return (language tag, line offset) of every ``[text]{lang=..}`` in the Markdown text."""
     return list(scan(text).languages)
+
+
+def nested_notes(text: str) -> list[int]:
+    """Return the line offsets of notes written inside a note, which prose must not have."""
+    return list(scan(text).nested_notes)
 
 
 def top_level_headings(text: str) -> list[int]:

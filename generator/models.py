@@ -40,6 +40,7 @@ class Settings:
     max_file_bytes: int = 10_000_000
     max_yaml_depth: int = 64
     max_yaml_values: int = 200_000
+    max_image_pixels: int = 50_000_000  # width × height of a raster image
     citation_style: str = "chicago-note-bibliography"  # a .csl file in templates/csl/
     spelling: str = ""  # the house spelling, en-US or en-GB; empty: not checked
     markings: list[str] = field(default_factory=list)  # banners, least to most restrictive

@@ -227,45 +227,96 @@ def manifest_document(records: list[dict], **extra) -> dict:
     counts = {"outputs": len(records),
               "pdf": sum(r.get("format") == "pdf" for r in records),
               "html": sum(r.get("format") == "html" for r in records),
-              "pages": sum(r.get("pages") or 0 for r in records)}
+              "pages": sum(_pages(r) for r in records)}
     return {**extra, "generator": {"name": "brief", "version": __version__}, "counts": counts,
             "inputs_sha256": inputs.hexdigest(), "outputs": records}
 
 
+def _pages(record: dict) -> int:
+    """Return a record's page count (0 for HTML, or a merged shard's record without one)."""
+    pages = record.get("pages")
+    return pages if isinstance(pages, int) and not isinstance(pages, bool) else 0
+
+
 def is_intact(out_dir: Path, record: dict) -> bool:
     """Return whether the recorded output is on disk with the recorded bytes."""
+    if record_problem(record) is not None:
+        return False
     try:
         data = inside(out_dir, record["path"]).read_bytes()
-    except (OSError, KeyError, TypeError, BuildError):
+    except (OSError, BuildError):
         return False
-    return hashlib.sha256(data).hexdigest() == record.get("sha256")
+    return hashlib.sha256(data).hexdigest() == record["sha256"]
 
 
 def merge_manifests(paths: list[Path], out_dir: Path) -> Path:
     """Join the manifests of several shard builds into out_dir's manifest.
 
     The same output in two manifests must have the same bytes; otherwise the shards were
-    built from different inputs, and merging them would publish a mixed release.
+    built from different inputs, and merging them would publish a mixed release. A record
+    without a path or a hash is an error: merging without it would lose an output.
     """
     merged: dict[str, dict] = {}
+    problems = []
     for path in paths:
         try:
-            records = json.loads(path.read_text("utf-8"))["outputs"]
-        except (OSError, ValueError, KeyError, TypeError) as error:
+            records = _outputs(path)
+        except (OSError, ValueError) as error:
             raise BuildError(f"{path}: not a brief manifest ({error})") from None
-        for record in records:
+        for number, record in enumerate(records, start=1):
+            if problem := record_problem(record):
+                problems.append(f"{path}: output {number} {problem}")
+                continue
             earlier = merged.setdefault(record["path"], record)
             if earlier["sha256"] != record["sha256"]:
-                raise BuildError(f"{path}: {record['path']} differs from another shard's "
-                                 "(were the shards built from the same commit?)")
+                problems.append(f"{path}: {record['path']} differs from another shard's "
+                                "(were the shards built from the same commit?)")
+    if problems:
+        raise BuildError(problems)
     manifest = out_dir / MANIFEST
     _write_records(manifest, merged)
     return manifest
 
 
 def read_manifest(out_dir: Path) -> list[dict]:
-    """Return the manifest's records, or none if there is no readable manifest."""
+    """Return the manifest's usable records (each with a path inside the folder and a
+    hash), or none if there is no readable manifest: what it cannot describe is rebuilt."""
     try:
-        return json.loads((out_dir / MANIFEST).read_text("utf-8"))["outputs"]
-    except (OSError, ValueError, KeyError, TypeError):
+        records = _outputs(out_dir / MANIFEST)
+    except (OSError, ValueError):
         return []
+    return [record for record in records if record_problem(record) is None]
+
+
+def record_problem(record) -> str | None:
+    """Return what makes a manifest record unusable ("has no 'path'"), or None."""
+    if not isinstance(record, dict):
+        return f"is {_short(record)}, not a record"
+    path = record.get("path")
+    if not isinstance(path, str) or not path:
+        return "has no 'path'"
+    parts = path.split("/")
+    if path.startswith("/") or "\\" in path or any(p in ("", ".", "..") for p in parts):
+        return f"has the path {_short(path)}, which is not inside the output folder"
+    if not isinstance(record.get("sha256"), str):
+        return f"({path}) has no 'sha256'"
+    return None
+
+
+def _outputs(path: Path) -> list:
+    """Return the list of output records of a manifest file; ValueError if it has none."""
+    try:
+        document = json.loads(path.read_text("utf-8"))
+    except RecursionError:  # brackets nested thousands deep
+        raise ValueError("nested too deeply to be a manifest") from None
+    except UnicodeDecodeError as error:
+        raise ValueError(f"not UTF-8 text ({error.reason})") from None
+    outputs = document.get("outputs") if isinstance(document, dict) else None
+    if not isinstance(outputs, list):
+        raise ValueError("no list of outputs")
+    return outputs
+
+
+def _short(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."

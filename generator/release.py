@@ -24,12 +24,21 @@ VERSION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]*$")
 ZIP_EPOCH = 315532800  # 1980-01-01, the earliest time a zip entry can carry
 
 
+def check_release(out_dir: Path, version: str) -> None:
+    """Refuse a version that cannot name a release folder, before anything is built."""
+    if not VERSION.match(version):
+        raise BuildError(f"{version!r} is not a usable version (letters, digits, . _ + -)")
+    for path in (out_dir / "release", out_dir / "release" / version):
+        if path.exists() and not path.is_dir():
+            raise BuildError(f"{path}: an existing file, not a release folder (choose another "
+                             "--version, or move the file)")
+
+
 def make_release(out_dir: Path, version: str, paths: set[str],
                  built: BuiltOutputs | None = None) -> Path:
     """Copy the given outputs into out_dir/release/<version>/ with sums and a zip. With
     built, every output must be bytes this program built (the build rebuilt any other)."""
-    if not VERSION.match(version):
-        raise BuildError(f"{version!r} is not a usable version (letters, digits, . _ + -)")
+    check_release(out_dir, version)
     records = [r for r in read_manifest(out_dir)
                if isinstance(r, dict) and r.get("path") in paths]
     if not records:
@@ -74,7 +83,7 @@ def _fill(folder: Path, out_dir: Path, records: list[dict], version: str,
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
         names.append(record["path"])
-    if any(record["format"] == "html" for record in records):
+    if any(record.get("format") == "html" for record in records):
         for name in fonts.asset_paths(out_dir):  # the fonts the pages load
             inside(folder, name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(inside(out_dir, name), folder / name)

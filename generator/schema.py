@@ -29,6 +29,7 @@ _ids = {"type": "array", "items": _id}
 _date = {
     "type": ["string", "integer"],
     "pattern": r"^\d{4}(-\d{2}(-\d{2})?)?$",
+    "format": "partial-date",  # a month or day that exists (schemacheck.py checks it)
     "description": "YYYY, YYYY-MM or YYYY-MM-DD",
 }
 _full_date = {"type": "string", "format": "date", "description": "a date as YYYY-MM-DD"}
@@ -64,6 +65,11 @@ SETTINGS = _object(
         "max_file_bytes": {"type": "integer", "minimum": 1024},
         "max_yaml_depth": {"type": "integer", "minimum": 8, "maximum": 10_000},
         "max_yaml_values": {"type": "integer", "minimum": 1000},
+        # At most Pillow's own refusal (twice its PIL.Image.MAX_IMAGE_PIXELS): above it the
+        # PDF would drop the image.
+        "max_image_pixels": {"type": "integer", "minimum": 1, "maximum": 178_956_970,
+                             "description": "the most pixels (width × height) a raster "
+                                            "image may have"},
         "markings": {
             "type": "array", "minItems": 1,
             "description": "marking levels from least to most restrictive: a banner, or "

@@ -39,9 +39,22 @@ def _validator(kind: str):
     if kind not in _validators:
         from jsonschema import Draft202012Validator  # imported only when content is checked
 
-        checker = Draft202012Validator.FORMAT_CHECKER
-        _validators[kind] = Draft202012Validator(KINDS[kind], format_checker=checker)
+        _validators[kind] = Draft202012Validator(KINDS[kind], format_checker=_formats())
     return _validators[kind]
+
+
+@lru_cache(maxsize=1)
+def _formats():
+    """Return the standard format checks and "partial-date": YYYY, YYYY-MM or YYYY-MM-DD
+    naming a month and day that exist (2019-02-30 and 2019-13 do not)."""
+    from jsonschema import Draft202012Validator, FormatChecker
+
+    from generator.facts import as_of_date
+
+    checker = FormatChecker(Draft202012Validator.FORMAT_CHECKER.checkers)
+    checker.checks("partial-date", raises=ValueError)(
+        lambda value: not isinstance(value, (str, int)) or bool(as_of_date(value)))
+    return checker
 
 
 def _explain(error, doc: YamlDoc, path: Path) -> list[Problem]:
@@ -133,7 +146,9 @@ def _pattern(error, name, value):
 
 
 def _format(error, name, value):
-    return f"{_prefix(name)}{value!r} is not a real date", "write it as YYYY-MM-DD"
+    form = "YYYY, YYYY-MM or YYYY-MM-DD" if error.validator_value == "partial-date" \
+        else "YYYY-MM-DD"
+    return f"{_prefix(name)}{value!r} is not a real date", f"write it as {form}"
 
 
 def _min_items(error, name, value):

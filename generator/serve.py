@@ -7,12 +7,17 @@ widened for that alone (script-src and connect-src 'self'). The script listens o
 Server-Sent Events stream for the number of the latest build and reloads when it differs
 from the one the page was served at. While the latest build has errors, every page is an
 error page listing them as path:line: message; fixing them rebuilds and the pages recover.
+
+Who may ask, and for what, is servepolicy.py's: requests must name this server in their
+Host header (or get 421 and nothing else), and only the files the build wrote are served
+(anything else is 404); the root lists the pages built.
 """
 
 from __future__ import annotations
 
 import functools
 import http.server
+import mimetypes
 import re
 import threading
 from collections.abc import Callable
@@ -22,7 +27,7 @@ from urllib.parse import urlsplit
 
 import jinja2
 
-from generator import pipeline
+from generator import pipeline, servepolicy
 from generator.errors import BriefError, ChoiceError
 from generator.render import csp_hash
 
@@ -31,6 +36,9 @@ RELOAD_SCRIPT = "/_brief/reload.js"
 EVENTS = "/_brief/events"
 KEEPALIVE_SECONDS = 15
 CSP_META = re.compile(r'(<meta http-equiv="Content-Security-Policy" content=")([^"]*)(")')
+HTML = "text/html; charset=utf-8"
+TYPES = {".html": HTML, ".pdf": "application/pdf", ".woff2": "font/woff2",
+         ".txt": "text/plain; charset=utf-8"}
 
 
 @dataclass
@@ -39,6 +47,7 @@ class BuildOutcome:
 
     report: pipeline.BuildReport | None
     problems: list[str] = field(default_factory=list)
+    files: frozenset[str] = frozenset()  # what the output folder holds that may be served
 
 
 class Preview:
@@ -48,12 +57,14 @@ class Preview:
         self._changed = threading.Condition()
         self.generation = 0
         self.problems: list[str] = []
+        self.files: frozenset[str] = frozenset()
         self.closing = False
 
     def publish(self, outcome: BuildOutcome) -> None:
         with self._changed:
             self.generation += 1
             self.problems = outcome.problems
+            self.files = outcome.files
             self._changed.notify_all()
 
     def close(self) -> None:
@@ -74,16 +85,21 @@ def build_once(project: pipeline.Project, out_dir: Path, selection: dict) -> Bui
     try:
         report = pipeline.build(project, out_dir, **selection)
     except BriefError as error:
-        return BuildOutcome(None, [str(p) for p in error.problems])
-    return BuildOutcome(report, [str(p) for _, error in report.failures for p in error.problems])
+        return BuildOutcome(None, [str(p) for p in error.problems],
+                            servepolicy.published_files(out_dir))
+    return BuildOutcome(report, [str(p) for _, error in report.failures for p in error.problems],
+                        servepolicy.published_files(out_dir))
 
 
 def open_server(out_dir: Path, preview: Preview, host: str, port: int):
     """Return a threaded HTTP server for out_dir (not yet serving); OSError if the port is
     taken."""
-    handler = functools.partial(_Handler, preview, directory=str(out_dir))
+    handler = functools.partial(_Handler, preview, Path(out_dir))
     server = http.server.ThreadingHTTPServer((host, port), handler)
     server.daemon_threads = True  # open event streams must not hold up the exit
+    bound, bound_port = server.server_address[:2]
+    server.allowed_hosts = servepolicy.allowed_hosts(host, bound, bound_port)
+    server.bound_host = bound
     return server
 
 
@@ -137,39 +153,80 @@ def error_page(problems: list[str], generation: int) -> str:
     return for_preview(page, generation)
 
 
-class _Handler(http.server.SimpleHTTPRequestHandler):
-    """Static files, except that HTML pages are served for preview (or as the error page),
-    plus the reload script and the event stream."""
+@functools.lru_cache(maxsize=1)
+def _index_template() -> jinja2.Template:
+    source = (HERE / "serve-index.html").read_text(encoding="utf-8")
+    return jinja2.Environment(autoescape=True).from_string(source)
 
-    def __init__(self, preview: Preview, *args, **kwargs) -> None:
+
+def index_page(files: frozenset[str], generation: int) -> str:
+    """Return the page served at the root: a link to each HTML page the build wrote."""
+    style = (HERE / "serve-index.css").read_text(encoding="utf-8")
+    pages = sorted(path for path in files if path.endswith(".html"))
+    page = _index_template().render(pages=pages, style=style, style_hash=csp_hash(style))
+    return for_preview(page, generation)
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    """The files the build wrote, HTML pages served for preview (or as the error page),
+    the reload script and the event stream; to requests that name this server only."""
+
+    def __init__(self, preview: Preview, out_dir: Path, *args, **kwargs) -> None:
         self.preview = preview
+        self.out_dir = out_dir
         super().__init__(*args, **kwargs)
 
     def log_message(self, *args) -> None:
         pass  # the terminal is for builds and their errors
 
+    def do_HEAD(self) -> None:
+        self._answer(head=True)
+
     def do_GET(self) -> None:
+        self._answer(head=False)
+
+    def _answer(self, head: bool) -> None:
+        if not servepolicy.host_allowed(self.headers.get("Host"), self.server.allowed_hosts,
+                                        self.server.bound_host):
+            return self._refuse(421)  # Misdirected Request: not a name of this server
         path = urlsplit(self.path).path
-        if path == EVENTS:
+        if path == EVENTS and not head:
             return self._stream_events()
         if path == RELOAD_SCRIPT:
-            return self._send(200, "text/javascript", (HERE / "serve.js").read_bytes())
+            script = (HERE / "serve.js").read_bytes()
+            return self._send(200, "text/javascript; charset=utf-8", script, head)
         generation, problems = self.preview.generation, self.preview.problems
-        if problems and (path.endswith(".html") or path.endswith("/")):
-            return self._send(500, "text/html", error_page(problems, generation).encode())
-        file = Path(self.translate_path(path))
-        if path.endswith(".html") and file.is_file():
-            page = file.read_text(encoding="utf-8")
-            return self._send(200, "text/html", for_preview(page, generation).encode())
-        return super().do_GET()
+        if problems and (path.endswith(".html") or path == "/"):
+            return self._send(500, HTML, error_page(problems, generation).encode(), head)
+        if path == "/":
+            page = index_page(self.preview.files, generation)
+            return self._send(200, HTML, page.encode(), head)
+        file = servepolicy.served_file(self.out_dir, self.preview.files, path)
+        if file is None:
+            return self._refuse(404)
+        if file.suffix == ".html":
+            page = for_preview(file.read_text(encoding="utf-8"), generation)
+            return self._send(200, HTML, page.encode(), head)
+        return self._send(200, _content_type(file), file.read_bytes(), head)
 
-    def _send(self, status: int, kind: str, body: bytes) -> None:
+    def _refuse(self, status: int) -> None:
+        """Answer with a status and nothing else: no page that could tell what is here."""
         self.send_response(status)
-        self.send_header("Content-Type", f"{kind}; charset=utf-8")
+        self.send_header("Content-Length", "0")
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.close_connection = True
+
+    def _send(self, status: int, kind: str, body: bytes, head: bool = False) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Cache-Control", "no-store")
+        self.send_header("X-Content-Type-Options", "nosniff")
         self.end_headers()
-        self.wfile.write(body)
+        if not head:
+            self.wfile.write(body)
 
     def _stream_events(self) -> None:
         """Send the current build number, then each new one, until the client leaves."""
@@ -188,3 +245,8 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
                 seen = generation
         except (BrokenPipeError, ConnectionResetError):
             pass
+
+
+def _content_type(file: Path) -> str:
+    return TYPES.get(file.suffix) or mimetypes.guess_type(file.name)[0] or \
+        "application/octet-stream"

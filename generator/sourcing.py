@@ -7,6 +7,7 @@ reasonably leave for later are warnings, which ``brief check --strict`` turns in
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
 
@@ -147,6 +148,7 @@ def unsourced_numbers(text: str) -> list[tuple[str, int]]:
     if text in _unsourced:
         return _unsourced[text]
     spans, text = _sentences(text), _blank(text)
+    breaks = [match.start() for match in re.finditer("\n", text)]
     found = []
     for start, end in spans:
         sentence = text[start:end]
@@ -155,7 +157,8 @@ def unsourced_numbers(text: str) -> list[tuple[str, int]]:
         for match in NUMBER.finditer(sentence):
             if not (_is_year(match) or ORDINAL.match(sentence, match.start())
                     or _names_something(sentence, match)):
-                found.append((match.group(0), text.count("\n", 0, start + match.start())))
+                line = bisect.bisect_left(breaks, start + match.start())
+                found.append((match.group(0), line))
     return found
 
 
@@ -163,7 +166,7 @@ def _names_something(sentence: str, match: re.Match) -> bool:
     """Return whether the number identifies something (see IDENTIFYING) rather than
     counting it: a percentage or a number grouped in thousands always counts."""
     before = sentence[:match.start()]
-    if YEAR_RANGE.search(before) and len(match.group(1)) <= 4:
+    if YEAR_RANGE.search(before[-8:]) and len(match.group(1)) <= 4:
         return True
     word = WORD_BEFORE.search(before[-40:])
     if word is None:
@@ -177,23 +180,51 @@ def _names_something(sentence: str, match: re.Match) -> bool:
     return word.group(1)[0].isupper() and not (counts or opening or possessive)
 
 
+# What is not prose, each from its opening to its closing: a link target, code, a note label.
+NOT_PROSE = {"](": ")", "`": "`", "[^": "]"}
+# A list marker, heading or quote at the start of a line (only spaces or tabs before it: a
+# run of blank lines must not be read again from each of its lines).
+MARKER = re.compile(r"(?m)^[ \t]*+(?:>[ \t]*+)*+(?:\d+[.)]|\(\d+\)|[-*+]|#+|>)\s")
+
+
 def _blank(text: str) -> str:
     """Blank out (keeping every offset) what is not prose, or numbers that are not figures:
     list markers, phone numbers, times, link targets, code, note labels."""
-    def spaces(match: re.Match) -> str:
-        return re.sub(r"[^\n]", " ", match.group(0))
+    text = NOT_FIGURES.sub(_spaces, MARKER.sub(_spaces, text))
+    return _blank_spans(text)
 
-    # A list inside a quotation keeps its markers after the '>' (a quoted numbered list).
-    text = re.sub(r"(?m)^\s*(?:>\s*)*(?:\d+[.)]|\(\d+\)|[-*+]|#+|>)\s", spaces, text)
-    text = NOT_FIGURES.sub(spaces, text)
-    return re.sub(r"\]\([^)]*\)|`[^`]*`|\[\^[^\]]*\]", spaces, text)
+
+def _spaces(match: re.Match) -> str:
+    return re.sub(r"[^\n]", " ", match.group(0))
+
+
+def _blank_spans(text: str) -> str:
+    """Blank each span of NOT_PROSE, read left to right as one pattern would, in linear
+    time: an opening whose closing never comes is not looked for again."""
+    pieces, position, openings = [], 0, dict(NOT_PROSE)
+    pattern = _openings(tuple(openings))
+    while openings and (match := pattern.search(text, position)):
+        end = text.find(openings[match.group(0)], match.end())
+        if end < 0:  # no closing of this kind anywhere after: stop looking for its opening
+            del openings[match.group(0)]
+            pattern = _openings(tuple(openings))
+            continue
+        blanked = re.sub(r"[^\n]", " ", text[match.start():end + 1])
+        pieces += [text[position:match.start()], blanked]
+        position = end + 1
+    return "".join(pieces) + text[position:]
+
+
+def _openings(openings: tuple[str, ...]) -> re.Pattern:
+    return re.compile("|".join(map(re.escape, openings)) or "(?!)")
 
 
 def _sentences(text: str) -> list[tuple[int, int]]:
     """Return (start, end) of each sentence: blocks end at blank lines and list items;
     a full stop after an abbreviation (U.S., p., e.g.) does not end a sentence."""
     cuts = {0, len(text)}
-    cuts |= {m.end() for m in re.finditer(r"\n\s*\n|\n(?=\s*(?:\d+[.)]|[-*+]|#+|>)\s)", text)}
+    cuts |= {m.end() for m in re.finditer(r"\n\s*\n|\n(?=[ \t]*+(?:\d+[.)]|[-*+]|#+|>)\s)",
+                                          text)}
     for match in BOUNDARY.finditer(text):
         # Only the few characters before the stop can hold an abbreviation.
         if not ABBREVIATION.search(text, max(0, match.start() - 24), match.start()):

@@ -11,7 +11,7 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator import charts, dating, markdown, outputnames, sourcing, spelling
+from generator import charts, dating, imagecheck, markdown, outputnames, sourcing, spelling
 from generator.cache import DiskCache, DiskTable, code_digest
 from generator.errors import Problem
 from generator.models import Brief, Content, Prose, Topic
@@ -46,6 +46,7 @@ class _References:
     facts: _Known
     charts: _Known
     max_bytes: int = 10_000_000  # an image's size limit (settings.max_file_bytes)
+    max_image_pixels: int = imagecheck.DEFAULT_MAX_PIXELS
 
 
 SPLIT_FROM = 1000  # pieces of prose from which two processes read them
@@ -60,7 +61,8 @@ def validate(content: Content, templates: Path, syntax: bool = True) -> list[Pro
     refs = _References(content.root, *(_Known(kind, items, content) for kind, items in (
         ("topic", content.topics), ("audience", content.audiences),
         ("length", content.lengths), ("source", content.sources), ("fact", content.facts),
-        ("chart", content.charts))), max_bytes=content.settings.max_file_bytes)
+        ("chart", content.charts))), max_bytes=content.settings.max_file_bytes,
+        max_image_pixels=content.settings.max_image_pixels)
     for topic in content.topics.values():
         problems += _check_topic(topic, refs)
     for audience in content.audiences.values():
@@ -301,7 +303,7 @@ def _charts_not_allowed(prose: Prose, where: str) -> list[Problem]:
 
 
 def _check_prose(prose: Prose, refs: _References) -> list[Problem]:
-    problems = _check_images(prose, refs.root, refs.max_bytes)
+    problems = _check_images(prose, refs.root, refs.max_bytes, refs.max_image_pixels)
     for citation in markdown.find_citations(prose.text):
         if citation.source not in refs.sources:
             line = prose.origin.line + citation.line_offset
@@ -311,6 +313,11 @@ def _check_prose(prose: Prose, refs: _References) -> list[Problem]:
         if fact_id not in refs.facts:
             problems.append(_unknown_at(prose.origin.path, prose.origin.line + offset, "fact",
                                         fact_id, refs.facts))
+    for offset in markdown.nested_notes(prose.text):
+        problems.append(Problem(prose.origin.path, prose.origin.line + offset,
+                                "a note inside a note",
+                                "notes cannot hold notes: write the inner note's text into "
+                                "the outer note, or give it a note of its own after it"))
     for tag, offset in markdown.find_languages(prose.text):
         if not known_language(tag):
             problems.append(Problem(
@@ -332,10 +339,11 @@ def known_language(tag: str) -> bool:
     return True
 
 
-def _check_images(prose: Prose, root: Path, max_bytes: int) -> list[Problem]:
-    """Images must be files inside the content folder (nothing is fetched at build time)
-    and say in words what they show: the tagged PDF and the HTML page give screen readers
-    the alt text, and PDF/UA refuses a figure without it."""
+def _check_images(prose: Prose, root: Path, max_bytes: int, max_pixels: int) -> list[Problem]:
+    """Images must be files inside the content folder (nothing is fetched at build time),
+    stand alone and be of a size a build can decode (imagecheck.py), and say in words what
+    they show: the tagged PDF and the HTML page give screen readers the alt text, and
+    PDF/UA refuses a figure without it."""
     from generator.render import image_problem
 
     problems = []
@@ -347,6 +355,25 @@ def _check_images(prose: Prose, root: Path, max_bytes: int) -> list[Problem]:
                 f"add alt text that says what it shows: ![what it shows]({src[:80]})"))
         if found := image_problem(root, src, max_bytes):
             problems.append(Problem(prose.origin.path, line, *found))
+        else:
+            problems += _image_file_problems(prose.origin.path, line, src,
+                                             (root / src).resolve(), max_pixels)
+    return problems
+
+
+def _image_file_problems(path: Path, line: int, src: str, image: Path,
+                         max_pixels: int) -> list[Problem]:
+    """Report what is wrong inside an image file where prose uses it (with the line in the
+    SVG that pulls something in)."""
+    problems = []
+    for problem, image_line in imagecheck.image_problems(image, max_pixels):
+        at = f" (line {image_line})" if image_line else ""
+        if image.suffix.lower() == ".svg":
+            hint = ("an SVG image must stand alone: put what it refers to inside it, or "
+                    "export it again as a plain SVG")
+        else:
+            hint = "scale it down, or raise max_image_pixels in settings.yaml"
+        problems.append(Problem(path, line, f"image {src!r} {problem}{at}", hint))
     return problems
 
 

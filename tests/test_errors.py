@@ -128,3 +128,69 @@ def test_check_renders_every_path_a_document_type_takes(path_taken, setup, large
 
     assert result.exit_code == 1, result.output
     assert f"partials/blocks.html:{line}: undefined value in template" in result.stderr
+
+
+@pytest.mark.parametrize("case", ["fact-impossible-day", "fact-impossible-month"])
+def test_a_date_that_does_not_exist_is_reported_by_the_staleness_check(case, runner, tmp_path,
+                                                                       monkeypatch):
+    """`--stale-after` reads every as-of date: one that does not exist is reported at its
+    line, as plain check reports it, instead of ending in a traceback."""
+    root = make_project(tmp_path, case)
+    monkeypatch.chdir(root)
+    result = run(runner, Path("content"), "check", "--stale-after", "3y", "--strict",
+                 templates=Path("templates"))
+    expected = (BROKEN / case / "expected.txt").read_text().strip()
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert any(line.startswith(expected) for line in result.stderr.splitlines()), result.stderr
+
+
+def test_as_of_dates_name_a_real_month_and_day():
+    from generator.facts import as_of_date
+
+    assert str(as_of_date("2019-02")) == "2019-02-28" and str(as_of_date(2019)) == "2019-12-31"
+    for impossible in ("2019-02-30", "2019-13", "2019-00", "2019-1-2-3"):
+        with pytest.raises(ValueError):
+            as_of_date(impossible)
+
+
+DAMAGED_MANIFESTS = {
+    "a record without a path": '{"outputs": [{"sha256": "%s", "format": "pdf"}]}' % ("0" * 64),
+    "a record that is a number": '{"outputs": [1]}',
+    "a path leaving the folder": '{"outputs": [{"path": "../x.pdf", "sha256": "0"}]}',
+    "outputs that are not a list": '{"outputs": {"path": "x"}}',
+    "nested a hundred thousand deep": "[" * 100_000 + "]" * 100_000,
+}
+
+
+@pytest.mark.parametrize("text", DAMAGED_MANIFESTS.values(), ids=DAMAGED_MANIFESTS.keys())
+def test_a_build_over_a_damaged_manifest_rebuilds_and_writes_a_true_one(text, runner, tmp_path):
+    """The manifest is read back to skip what is up to date: a record it cannot use is an
+    output to build again, never a traceback, and the new manifest lists the files built."""
+    import json
+
+    out = tmp_path / "output"
+    out.mkdir()
+    (out / "manifest.json").write_text(text)
+    result = run(runner, SAMPLE, "build", "harbor-memo", "-a", "staff", "-l", "full", "-f",
+                 "html", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    records = json.loads((out / "manifest.json").read_text())["outputs"]
+    assert [r["path"] for r in records] == ["harbor-memo/staff-full.html"]
+    assert (out / "harbor-memo" / "staff-full.html").is_file()
+
+
+@pytest.mark.parametrize("text, message", [
+    ('{"outputs": [{"path": "a/b.pdf", "format": "pdf"}]}', "output 1 (a/b.pdf) has no 'sha256'"),
+    ('{"outputs": [{"sha256": "00"}]}', "output 1 has no 'path'"),
+    ('{"outputs": [1]}', "output 1 is 1, not a record"),
+    ("[" * 100_000 + "]" * 100_000, "not a brief manifest (nested too deeply to be a manifest)"),
+], ids=["no sha256", "no path", "a number", "nested deep"])
+def test_merging_a_manifest_with_an_unusable_record_is_refused(text, message, runner,
+                                                                tmp_path):
+    shard = tmp_path / "shard.json"
+    shard.write_text(text)
+    merged = tmp_path / "merged"
+    result = run(runner, SAMPLE, "merge-manifests", str(shard), "-o", str(merged))
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert f"{shard}: {message}" in result.stderr
+    assert not (merged / "manifest.json").exists()

@@ -208,3 +208,180 @@ def test_a_line_of_thousands_of_unclosed_citations_is_text_after_the_one_closed(
     assert citations_of(text) == [("harbor-report", "p. 3", 0)]
     html = html_of(text)
     assert html.count('class="note-ref"') == 1 and html.count("[@source,") == 4_000
+
+
+def test_the_pixel_limit_of_raster_images_is_a_setting(sample, runner):
+    """A picture with more pixels than max_image_pixels is refused at check time, where
+    prose uses it (a build would inline it in the page and drop it from the PDF)."""
+    from PIL import Image
+
+    Image.new("L", (300, 200)).save(sample / "images" / "pier.png")
+    topic = sample / "topics" / "harbor-overview.md"
+    topic.write_text(topic.read_text() + "\n![The pier at low tide](images/pier.png)\n")
+    line = topic.read_text().count("\n")
+    assert run(runner, sample, "check").exit_code == 0
+    settings = sample / "settings.yaml"
+    settings.write_text(settings.read_text() + "max_image_pixels: 50000\n")
+    result = run(runner, sample, "check")
+    assert result.exit_code == 1
+    assert (f"topics/harbor-overview.md:{line}: image 'images/pier.png' is 300 × 200 pixels "
+            "(60,000), more than max_image_pixels (50,000) allows") in result.stderr
+
+
+def test_an_svg_may_refer_to_its_own_parts_and_link_out():
+    """References inside the drawing (#id), and links, which nothing loads, are fine."""
+    import tempfile
+    from pathlib import Path
+
+    from generator.imagecheck import image_problems
+
+    svg = Path(tempfile.mkdtemp()) / "ok.svg"
+    svg.write_text('<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/'
+                   'xlink"><defs><linearGradient id="g"/><filter id="f"><feImage href="#r"/>'
+                   '</filter></defs><rect id="r" fill="url(#g)" style="fill: url(\'#g\')"/>'
+                   '<use xlink:href="#r"/><a href="https://example.org"><text>x</text></a></svg>')
+    assert image_problems(svg) == []
+
+
+# Manifests, CSL-JSON libraries and facts, whatever they hold: each is read, or refused
+# with a message of brief's own, never another exception.
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner,
+                                                                max_size=4),
+    max_leaves=12)
+RECORD_KEYS = st.sampled_from(["path", "sha256", "format", "brief", "pages", "input_hash"])
+RECORD_VALUES = st.one_of(JSON_VALUES, st.sampled_from(
+    ["a/b.pdf", "../x.pdf", "/etc/passwd", "a//b.html", ".", "0" * 64, "html", "pdf"]))
+RECORDS = st.one_of(JSON_VALUES, st.dictionaries(RECORD_KEYS, RECORD_VALUES, max_size=6))
+MANIFESTS = st.one_of(JSON_VALUES, st.builds(lambda outputs: {"outputs": outputs},
+                                             st.one_of(JSON_VALUES, st.lists(RECORDS, max_size=6))))
+
+
+@settings(max_examples=300, deadline=None)
+@given(MANIFESTS)
+@example({"outputs": [{"path": "a/b.pdf", "sha256": "0", "pages": "x"}]})  # once a TypeError
+def test_any_manifest_is_read_or_refused_with_our_own_error(tmp_path_factory, document):
+    import json
+
+    from generator.errors import BuildError
+    from generator.publish import merge_manifests, read_manifest
+
+    folder = tmp_path_factory.mktemp("manifest")
+    (folder / "manifest.json").write_text(json.dumps(document))
+    for record in read_manifest(folder):
+        assert isinstance(record["path"], str) and isinstance(record["sha256"], str)
+        assert ".." not in record["path"].split("/") and not record["path"].startswith("/")
+    try:
+        merged = merge_manifests([folder / "manifest.json"], folder / "merged")
+    except BuildError as error:
+        assert all(str(problem) for problem in error.problems)
+    else:
+        assert json.loads(merged.read_text())["outputs"] == read_manifest(folder / "merged")
+
+
+def minimal_content(root):
+    """Write the smallest content folder the loader reads; return it."""
+    for folder in ("topics", "briefs", "sources", "facts"):
+        (root / folder).mkdir(parents=True, exist_ok=True)
+    (root / "lengths.yaml").write_text("full: {label: Full}\n")
+    (root / "sources" / "library.yaml").write_text(
+        "- {id: harbor-report, type: report, title: The State of the Harbor}\n")
+    return root
+
+
+CSL_FIELDS = st.sampled_from(["id", "type", "title", "author", "editor", "issued", "accessed",
+                              "container-title", "publisher", "page", "URL", "DOI", "note"])
+CSL_VALUES = st.one_of(JSON_VALUES, st.sampled_from(
+    ["report", "book", "reprot", "article-journal", {"date-parts": [[2019, 13, 40]]},
+     {"date-parts": [["x"]]}, {"raw": "2019-02-30"}, [{"family": "Doe", "given": 5}],
+     [{"literal": "Group"}], [5], "smith-2019"]))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.dictionaries(CSL_FIELDS, CSL_VALUES, max_size=8), max_size=4))
+def test_any_csl_json_library_is_read_or_reported(tmp_path_factory, items):
+    """Every item is a source or a problem at a line; each source read can be formatted."""
+    import json
+
+    from generator import cite
+    from generator.load import load_content
+
+    root = minimal_content(tmp_path_factory.mktemp("csl") / "content")
+    (root / "sources" / "library.json").write_text(json.dumps(items, indent=2))
+    loaded = load_content(root)
+    assert all(problem.line >= 1 and problem.message for problem in loaded.problems)
+    for source in loaded.content.sources.values():
+        assert cite.to_csl(source)["id"] == source.id
+
+
+FACT_VALUES = st.one_of(st.integers(), st.floats(), st.text(max_size=6), st.booleans(),
+                        st.none(), st.lists(st.integers(), max_size=2))
+AS_OF = st.one_of(st.integers(-5, 10_000), st.text(max_size=10), st.builds(
+    lambda y, m, d: f"{y:04d}-{m:02d}" + (f"-{d:02d}" if d else ""),
+    st.integers(0, 9999), st.integers(0, 99), st.integers(0, 99)))
+FACTS = st.dictionaries(
+    st.from_regex(r"[a-z][a-z0-9-]{0,6}", fullmatch=True),
+    st.fixed_dictionaries({"value": FACT_VALUES, "unit": st.sampled_from(
+        ["count", "people", "percent", "usd", "krw", "jpy", "km", "year", "furlong"]),
+        "as_of": AS_OF, "source": st.sampled_from(["harbor-report", "harbour-report", ""])},
+        optional={"locator": st.text(max_size=5)}),
+    max_size=4)
+
+
+@settings(max_examples=200, deadline=None)
+@given(FACTS)
+@example({"far": {"value": 5e300, "unit": "km", "as_of": 2019, "source": "harbor-report"},
+          "sum": {"value": float("inf"), "unit": "usd", "as_of": 2019, "source": "harbor-report"},
+          "troops": {"value": 54000, "unit": "people", "as_of": "2019-06",
+                     "source": "harbor-report"}})
+def test_any_fact_is_read_and_used_or_reported(tmp_path_factory, facts):
+    """A fact the loader and the checks let through can be printed, dated and aged."""
+    import datetime as dt
+
+    import yaml
+
+    from generator import facts as registry
+    from generator import sourcing
+    from generator.load import load_content
+
+    root = minimal_content(tmp_path_factory.mktemp("facts") / "content")
+    for fact_id, fact in facts.items():  # a file each: a problem names the fact's file
+        (root / "facts" / f"{fact_id}.yaml").write_text(yaml.safe_dump({fact_id: fact}))
+    loaded = load_content(root)
+    content = loaded.content
+    problems = loaded.problems + sourcing.check(content)
+    problems += sourcing.stale_facts(content, dt.timedelta(days=365), dt.date(2026, 1, 1))
+    reported = {problem.path for problem in problems if not problem.warning}
+    for fact in content.facts.values():
+        if fact.origin.path in reported:
+            continue
+        registry.format_value(fact.value, fact.unit, "en-US")
+        if fact.as_of:
+            registry.human_as_of(fact.as_of)
+            registry.as_of_date(fact.as_of)
+
+
+def test_language_spans_are_placed_on_their_own_lines_in_a_long_paragraph():
+    """Each {lang=..} is found on its line by bisection (walking the paragraph from its
+    start for every span took time growing with the square of the paragraph), and two
+    spans of one tag take their own lines."""
+    from generator.markdown import find_languages
+
+    text = "".join(f"[x]{{lang=ja-{n:05d}}}\n" for n in range(3_000))
+    assert find_languages(text) == [(f"ja-{n:05d}", n) for n in range(3_000)]
+    assert find_languages("Intro.\n\nOne [a]{lang=ko} and\ntwo [b]{lang=ja} [c]{lang=ko}\n"
+                          "three [d]{lang=ko}\n") == [("ko", 2), ("ja", 3), ("ko", 3), ("ko", 4)]
+
+
+def test_unsourced_figures_are_found_after_thousands_of_blank_lines_and_unclosed_marks():
+    """The check for unsourced figures read every run of blank lines, and every unclosed
+    link target or note label, again from each of its lines (20 s for 16,000 blank lines);
+    it finds the same figures, on the same lines, in one pass."""
+    from generator.sourcing import unsourced_numbers
+
+    assert unsourced_numbers("\n" * 20_000 + "It cost 5 dollars.") == [("5", 20_000)]
+    assert unsourced_numbers("\n    " * 5_000 + "\n- 7 ships") == [("7", 5_001)]
+    text = "](" * 5_000 + " 12 boats [^" * 3_000 + " and `code 9` then 4 more."
+    assert unsourced_numbers(text) == [("12", 0)] * 3_000 + [("4", 0)]

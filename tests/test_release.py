@@ -63,3 +63,16 @@ def test_a_bad_version_is_a_usage_error_before_anything_is_built(runner, tmp_pat
     assert "not a usable version" in result.stderr and "--version" in result.stderr
     assert not (tmp_path / "o").exists()  # nothing was built
     assert not (tmp_path / "escape").exists()
+
+
+@pytest.mark.parametrize("taken", ["release/v1", "release"])
+def test_a_version_whose_folder_is_an_existing_file_is_refused_before_building(
+        taken, runner, tmp_path):
+    out = tmp_path / "o"
+    (out / taken).parent.mkdir(parents=True, exist_ok=True)
+    (out / taken).write_text("someone's notes")
+    result = run(runner, SAMPLE, "release", "--version", "v1", "-o", str(out))
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert f"{out / taken}: an existing file, not a release folder" in result.stderr
+    assert (out / taken).read_text() == "someone's notes"
+    assert not (out / "manifest.json").exists()  # nothing was built

@@ -214,3 +214,109 @@ def test_serve_reports_a_taken_port_as_a_usage_error(runner):
         result = run(runner, SAMPLE, "serve", "--port", str(taken.getsockname()[1]))
     assert result.exit_code == 2
     assert "cannot listen on 127.0.0.1:" in result.stderr and "--port" in result.stderr
+
+
+# Who may ask, and for what: a real server on 127.0.0.1, asked with forged Host headers.
+
+@pytest.fixture
+def served(built_sample, tmp_path):
+    """Serve a copy of the built sample in this process; yield (port, output folder)."""
+    from generator import serve, servepolicy
+
+    out = tmp_path / "output"
+    shutil.copytree(built_sample, out, symlinks=True)
+    preview = serve.Preview()
+    preview.publish(serve.BuildOutcome(None, [], servepolicy.published_files(out)))
+    server = serve.open_server(out, preview, "127.0.0.1", 0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield server.server_address[1], out
+    finally:
+        preview.close()
+        server.shutdown()
+        server.server_close()
+
+
+def ask(port: int, path: str, host: str | None = "127.0.0.1:{port}", method: str = "GET"):
+    """Send one request with exactly this Host header (None: none); return status, headers
+    and body."""
+    import http.client
+
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    connection.putrequest(method, path, skip_host=True)
+    if host is not None:
+        connection.putheader("Host", host.format(port=port))
+    connection.endheaders()
+    response = connection.getresponse()
+    body = response.read()
+    connection.close()
+    return response.status, response.headers, body
+
+
+@pytest.mark.parametrize("host", ["attacker.example:{port}", "attacker.example",
+                                  "127.0.0.1.attacker.example:{port}", "localhost:1",
+                                  "127.0.0.1", "localhost:{port}.attacker.example", "", None])
+@pytest.mark.parametrize("path", ["/" + PAGE, "/" + PDF, "/", "/_brief/reload.js",
+                                  "/_brief/events"])
+def test_a_request_naming_another_host_gets_nothing(served, host, path):
+    """A page whose domain rebinds to 127.0.0.1 sends its own name as Host: it is answered
+    421 with no body, for pages, PDFs, the root, the script and the event stream."""
+    port, _out = served
+    status, headers, body = ask(port, path, host)
+    assert (status, body, headers["Content-Length"]) == (421, b"", "0")
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1:{port}", "localhost:{port}", "LocalHost:{port}",
+                                  "[::1]:{port}"])
+def test_the_loopback_names_with_the_port_are_answered(served, host):
+    port, out = served
+    status, headers, body = ask(port, "/" + PAGE, host)
+    assert status == 200 and headers["Content-Type"] == "text/html; charset=utf-8"
+    assert body.decode().startswith((out / PAGE).read_text()[:40])
+    assert b'src="/_brief/reload.js"' in body
+
+
+def test_only_the_files_the_build_wrote_are_served(served, tmp_path):
+    port, out = served
+    secret = tmp_path / "secret.txt"
+    secret.write_text("private")
+    (out / ".env").write_text("TOKEN=private")
+    (out / "harbor-memo" / ".staff-full.html.swp").write_text("private")
+    (out / "harbor-memo" / "notes.html").write_text("<p>private</p>")
+    (out / "leak.txt").symlink_to(secret)
+    (out / "harbor-memo" / "public-full.html").unlink()
+    (out / "harbor-memo" / "public-full.html").symlink_to(secret)  # listed in the manifest
+    font = next(p for p in sorted((out / "assets" / "fonts").iterdir()) if p.suffix == ".woff2")
+
+    for path in ["/manifest.json", "/harbor-memo/", "/harbor-memo", "/assets/fonts/",
+                 "/.env", "/harbor-memo/.staff-full.html.swp", "/harbor-memo/notes.html",
+                 "/leak.txt", "/harbor-memo/public-full.html", "/%2e%2e/secret.txt",
+                 "/harbor-memo/../manifest.json", "//etc/passwd", "/missing.html"]:
+        status, _headers, body = ask(port, path)
+        assert (path, status, body) == (path, 404, b"")
+    status, headers, body = ask(port, f"/assets/fonts/{font.name}")
+    assert (status, headers["Content-Type"], body) == (200, "font/woff2", font.read_bytes())
+    status, headers, body = ask(port, "/" + PDF)
+    assert (status, headers["Content-Type"]) == (200, "application/pdf")
+    assert body == (out / PDF).read_bytes()
+
+
+def test_the_root_lists_the_pages_built_and_a_head_request_gets_no_body(served):
+    port, out = served
+    status, _headers, body = ask(port, "/")
+    page = body.decode()
+    assert status == 200 and f'<a href="/{PAGE}">{PAGE}</a>' in page
+    assert ".pdf" not in page and "manifest" not in page and "assets" not in page
+    status, headers, body = ask(port, "/" + PAGE, method="HEAD")
+    assert status == 200 and body == b"" and int(headers["Content-Length"]) > 1000
+
+
+def test_brief_serve_refuses_a_forged_host_and_answers_localhost(project):
+    with brief_serve(project) as (url, _out, err, process):
+        port = int(url.rsplit(":", 1)[1])
+        assert ask(port, "/" + PAGE, "rebound.example:{port}")[:1] == (421,)
+        assert ask(port, "/" + PAGE, "localhost:{port}")[0] == 200
+        assert ask(port, "/manifest.json")[0] == 404
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 0
+        assert "Traceback" not in err.text()

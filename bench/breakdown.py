@@ -41,7 +41,7 @@ def wrap(owner, name: str, label: str) -> None:
 def main() -> None:
     report, args = sys.argv[1], sys.argv[2:]
     imported = time.perf_counter()
-    from generator import cite, inputs, pipeline, publish, render, typeset
+    from generator import cite, fontinputs, inputs, pipeline, publish, render, typeset
     from generator.cli import main as brief
 
     totals["import brief (click, generator)"] = time.perf_counter() - imported
@@ -61,7 +61,7 @@ def main() -> None:
         (cite.Processor, "format", "format citations (citeproc-js, node)"),
         (typeset, "layout", "WeasyPrint layout"),
         (typeset, "write_pdf", "WeasyPrint write_pdf"),
-        (typeset, "fonts_used", "font hashes"),
+        (fontinputs, "used", "font hashes"),
         (publish, "publish", "publish (write, sha256)"),
         (publish, "write_manifest", "publish (write, sha256)"),
     ]:

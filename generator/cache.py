@@ -191,9 +191,15 @@ def _digest_file(path: Path) -> Path:
 
 @lru_cache(maxsize=1)
 def code_digest() -> str:
-    """Return a hash of the generator's own files, for answers its code decides."""
+    """Return a hash of the generator's own files, for answers its code decides (and an
+    input of every output: a change to the code under the same version rebuilds)."""
+    return package_digest(Path(__file__).parent)
+
+
+def package_digest(folder: Path) -> str:
+    """Return a hash of the code files (Python, JavaScript, JSON) of a package folder."""
     digest = hashlib.sha256()
-    for path in sorted(Path(__file__).parent.iterdir()):
+    for path in sorted(folder.iterdir()):
         if path.suffix in (".py", ".js", ".json"):
             digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()

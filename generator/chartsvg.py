@@ -100,8 +100,9 @@ def _drawer() -> list[str]:
     """Return what else a drawing depends on: this code, matplotlib's version and the font
     it measures labels with."""
     from generator import fonts
+    from generator.fontinputs import file_digest
 
-    sans = sorted(f"{face.woff.name}:{face.woff.stat().st_size}"
+    sans = sorted(f"{face.woff.name}:{file_digest(face.woff)}"  # the bytes, not the name
                   for face in fonts.faces() if face.family == FONT[0] and face.woff.exists())
     code = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
     return [code, _installed("matplotlib"), *sans]

@@ -85,8 +85,8 @@ def subsets(text: str) -> dict[str, bytes]:
         if source is None:
             continue
         status = source.stat()
-        key = DiskCache.key("cjk, dated from the source", face.family, face.weight, source.name, status.st_size,
-                            status.st_mtime_ns, text)
+        key = DiskCache.key("cjk, dated from the source", face.family, face.weight,
+                            source.name, status.st_size, status.st_mtime_ns, text)
         cached = kept / f"cjk-{key[:32]}.woff2" if kept else None
         data = kept_file(cached) if cached else None
         if data is None:

@@ -153,9 +153,11 @@ def build(ctx, brief_ids, audiences, lengths, formats, out_dir, force, jobs, sha
     OUTPUT/<brief>/<audience>-<length>.<pdf|html|docx> (packs to
     OUTPUT/packs/<id>.<pdf|html|docx>), and OUTPUT/manifest.json gets one record per output.
     A .docx carries the selection, notes and marking of the PDF of that audience and length;
-    Word lays it out itself, so its page count is not promised. Outputs whose inputs (content
-    files, templates, generator version) are unchanged since the last build are skipped. An
-    output that fails does not stop the others; the command then exits 1.
+    Word lays it out itself, so its page count is not promised. Outputs whose inputs (the
+    content and templates they use, the font files, the generator's code, the tools'
+    versions) are unchanged since the last build are skipped; outputs the content no longer
+    declares are deleted. An output that fails does not stop the others; the command then
+    exits 1.
 
     On a terminal a progress bar is drawn (not when CI is set: then, and with -v, one line
     per output); --json prints a summary for machines on stdout.

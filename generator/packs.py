@@ -26,7 +26,7 @@ def build_pack(project, content: Content, out_dir: Path, pack: Pack, formats,
                records: list | None = None) -> list[publish.OutputRecord]:
     """Fit every part to its length, then write the pack as PDF, Word file and/or HTML
     index; each record is added to records as its file is published."""
-    from generator import glyphs, typeset  # the typesetting stages: builds only
+    from generator import fontinputs, glyphs, typeset  # the typesetting stages: builds only
     from generator.fitting import fit
 
     plans, passes = [], 0
@@ -52,7 +52,9 @@ def build_pack(project, content: Content, out_dir: Path, pack: Pack, formats,
             data = glyphs.write_pdf(laid_out, project.content, inputs, pack_path(pack.id, fmt),
                                     pdf_variant)
             record["pages"] = laid_out.pages
-            record["inputs"] = {**inputs, **typeset.fonts_used(laid_out)}
+            # the faces are known once written
+            record["inputs"] = dict(sorted({**inputs, **fontinputs.used(laid_out)}.items()))
+            record["input_hash"] = _hash(record["inputs"], fmt, pdf_variant)
             record["pdf_variant"] = variants.weasyprint_variant(pdf_variant)
         elif fmt == "docx":  # from the print HTML, as the PDF
             from generator import wordfile

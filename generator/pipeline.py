@@ -11,8 +11,8 @@ from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 
-from generator import (fonts, load, markdown, notes, outputnames, packs, publish, render, select,
-                       variants, workers)
+from generator import (fontinputs, fonts, load, markdown, notes, outputnames, packs, publish,
+                       render, select, variants, workers)
 from generator.built import BuiltOutputs
 from generator.cache import DiskCache, DiskTable
 from generator.errors import BriefError, BuildError, ChoiceError, ContentError, Problem
@@ -81,6 +81,7 @@ class BuildReport:
     done: int = 0
     failures: list[tuple[str, BriefError]] = field(default_factory=list)
     failed_paths: dict[str, list[str]] = field(default_factory=dict)  # by work name: not written
+    removed: list[str] = field(default_factory=list)  # outputs the content no longer declares
     warnings: list[str] = field(default_factory=list)  # about the machine, once per build
     seconds: float = 0.0
     manifest: Path | None = None
@@ -271,6 +272,8 @@ once the work is planned (key None) and after each piece of work. Work runs in `
         # first, then the manifest lists what was published, and only that.
         results.close()
         report.manifest = _record_outputs(out_dir, report.records, todo, began)
+    if removed := publish.remove_orphans(out_dir, planned.declared):
+        report.removed, report.manifest = removed, out_dir / publish.MANIFEST
     report.seconds = time.perf_counter() - started
     return report
 
@@ -301,6 +304,7 @@ class _Planned:
     skipped: list[Target]
     warnings: list[str]
     warmed: bool  # whether this process's citation worker was started
+    declared: set[str]  # the path of every output the content declares, built or not
 
 
 def _plan_build(project: Project, out_dir: Path, briefs, audiences, lengths, formats, force,
@@ -317,6 +321,7 @@ def _plan_build(project: Project, out_dir: Path, briefs, audiences, lengths, for
     publish.check_output_dir(out_dir)
     publish.remove_leftovers(out_dir, [t.path for t in targets])
     hasher = InputHasher(content, project.templates)
+    fontinputs.forget()
     skipped: list[Target] = []
     known = BuiltOutputs.open() if for_release else None
     todo = targets if force else _stale(targets, hasher, out_dir, skipped, pdf_variant, known)
@@ -337,7 +342,8 @@ def _plan_build(project: Project, out_dir: Path, briefs, audiences, lengths, for
         warnings.append(fonts.SUBSETTER_WARNING)
     work = [(key, group, hasher.for_key(key)) for key, group in grouped.items()]
     work.sort(key=lambda item: _expected_cost(content, item[0]), reverse=True)
-    return _Planned(content, todo, work, skipped, warnings, warmed)
+    declared = {t.path for t in _targets(content, (), (), (), FORMATS, None)}
+    return _Planned(content, todo, work, skipped, warnings, warmed, declared)
 
 
 def _names_one_pdf(briefs, audiences, lengths, formats, pack_ids) -> bool:
@@ -549,16 +555,23 @@ def _stale(targets: list[Target], hasher: InputHasher, out_dir: Path,
     stale = []
     for target in targets:
         record = built.get(target.path)
-        inputs = hasher.for_key(target.key)
-        length = target.key[2] if len(target.key) == 3 else "pack"
-        if record and record.get("input_hash") == input_hash(inputs, length, target.format,
-                                                             pdf_variant) \
+        if record and _is_current(record, hasher.for_key(target.key), target, pdf_variant) \
                 and publish.is_intact(out_dir, record) \
                 and (known is None or known.has(target.path, record.get("sha256"))):
             skipped.append(target)
         else:
             stale.append(target)
     return stale
+
+
+def _is_current(record: dict, inputs: dict[str, str], target, pdf_variant: str) -> bool:
+    """Return whether an output's record was made from the inputs as they are now, the
+    font files it names (known only once it was written) found and hashed again."""
+    fonts_now = fontinputs.current(fontinputs.recorded(record.get("inputs")))
+    length = target.key[2] if len(target.key) == 3 else "pack"
+    expected = input_hash(dict(sorted({**inputs, **fonts_now}.items())), length, target.format,
+                          pdf_variant)
+    return record.get("input_hash") == expected
 
 
 def _by_variant(targets: list) -> dict[tuple, list[str]]:
@@ -596,7 +609,7 @@ def _build_variant(project: Project, content: Content, out_dir: Path, key: tuple
     """Build one brief x audience x length in every requested format (and, if asked, save
     the print HTML the PDF was laid out from beside it); each record is added to records
     as its file is published."""
-    from generator import glyphs, typeset  # the typesetting stages, which check never needs
+    from generator import glyphs  # the typesetting stages, which check never needs
     from generator.fitting import fit, layout_plan
 
     plan, laid_out, passes = fit(project, content, plan_for(content, Target(*key, formats[0])))
@@ -604,13 +617,16 @@ def _build_variant(project: Project, content: Content, out_dir: Path, key: tuple
     describe = {**plan.describe(), "layout_passes": passes}
     if laid_out is not None:
         describe["last_page_fill"] = laid_out.last_page_fill
+    # A page fitted to a budget was laid out with the print fonts: their files are inputs.
+    page_inputs = inputs if laid_out is None else {**inputs,
+                                                   **fontinputs.every_face(laid_out.html)}
     if "pdf" in formats:
         laid_out = laid_out or layout_plan(project, content, plan)[0]
         describe["last_page_fill"] = laid_out.last_page_fill
         pdf = Target(*key, "pdf")
         data = glyphs.write_pdf(laid_out, project.content, inputs, pdf.path, pdf_variant)
-        record = _record(pdf, laid_out.pages, laid_out.words, describe, inputs, pdf_variant)
-        record["inputs"] = {**inputs, **typeset.fonts_used(laid_out)}  # known once laid out
+        used = {**inputs, **fontinputs.used(laid_out)}  # the faces are known once written
+        record = _record(pdf, laid_out.pages, laid_out.words, describe, used, pdf_variant)
         records.append(publish.publish(out_dir, pdf.path, data, record))
         if emit_print_html:
             publish.write_atomic(publish.inside(out_dir, print_html_path(*key)),
@@ -622,10 +638,10 @@ def _build_variant(project: Project, content: Content, out_dir: Path, key: tuple
         html = render.render(plan, content, project.templates, "screen")
         page = Target(*key, "html")
         records.append(publish.publish(out_dir, page.path, html.html.encode(),
-                                       _record(page, None, html.words, describe, inputs)))
+                                       _record(page, None, html.words, describe, page_inputs)))
     if "docx" in formats:
         records.append(_build_docx(project, content, out_dir, key, plan, laid_out, describe,
-                                   inputs))
+                                   page_inputs))
     return records
 
 
@@ -653,6 +669,7 @@ def print_html_path(brief: str, audience: str, length: str, trial: int = 0) -> s
 
 def _record(target: Target, pages: int | None, words: int, plan: dict, inputs: dict,
             pdf_variant: str = variants.DEFAULT) -> dict:
+    inputs = dict(sorted(inputs.items()))  # fonts found after writing join the others
     record = {"brief": target.brief, "audience": target.audience, "length": target.length,
               "format": target.format, "pages": pages, "words": words, "plan": plan,
               "input_hash": input_hash(inputs, target.length, target.format, pdf_variant),

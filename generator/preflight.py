@@ -44,7 +44,9 @@ def preflight(content: Content, templates: Path, variants: list[tuple[str, str, 
         plans = _fullest_per_type(plans)
     for group, (plan, lengths) in plans.items():
         # The plan follows from the inputs and the lengths it serves.
-        key = DiskCache.key(hasher.inputs(group[0], group[1]), group, lengths,
+        used = {name: digest for length in lengths
+                for name, digest in hasher.inputs(group[0], group[1], length).items()}
+        key = DiskCache.key(used, group, lengths,
                             plan.bibliography, media, code_digest())
         if passed.get(key):
             continue

@@ -211,6 +211,39 @@ def _is_listable(out_dir: Path, record: dict) -> bool:
         return False
 
 
+def remove_orphans(out_dir: Path, known: set[str]) -> list[str]:
+    """Delete the outputs the manifest records that the content no longer declares (a
+    length or audience dropped from a brief, a brief or pack removed), and their records.
+
+    Only a recorded file inside out_dir, still with the bytes brief wrote, is deleted: a
+    file someone put there or changed since is left alone (its record is dropped). Returns
+    the paths whose records were dropped.
+    """
+    records = [r for r in read_manifest(out_dir)
+               if isinstance(r, dict) and isinstance(r.get("path"), str)]
+    orphans = [r for r in records if r.get("path") not in known]
+    if not orphans:
+        return []
+    root = out_dir.resolve()
+    for record in orphans:
+        path = (out_dir / record["path"]).resolve()
+        if root in path.parents and is_intact(out_dir, record):
+            path.unlink()
+            _remove_empty_folders(path.parent, root)
+    kept = {r["path"]: r for r in records if r.get("path") in known}
+    _write_records(out_dir / MANIFEST, kept)
+    return sorted(r["path"] for r in orphans)
+
+
+def _remove_empty_folders(folder: Path, root: Path) -> None:
+    while folder != root and root in folder.parents:
+        try:
+            folder.rmdir()  # only when empty
+        except OSError:
+            return
+        folder = folder.parent
+
+
 def _write_records(path: Path, records: dict[str, dict]) -> None:
     document = manifest_document([records[key] for key in sorted(records)])
     write_atomic(path, (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode())

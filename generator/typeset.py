@@ -215,21 +215,6 @@ def write_pdf(laid_out: Layout, variant: str = DEFAULT) -> bytes:
         finisher=mark_furniture)  # running headers and page numbers are artifacts
 
 
-def fonts_used(laid_out: Layout) -> dict[str, str]:
-    """Return {"fonts/<family> <weight> <style>": sha256 of its font files} after writing.
-
-    A face may come in several files (one per subset of characters): their digests are
-    listed together, in order.
-    """
-    import hashlib
-
-    used: dict[str, list[str]] = {}
-    for font in laid_out.document.fonts.values():
-        name = f"fonts/{font.family} {font.weight} {font.style}"
-        used.setdefault(name, []).append(hashlib.sha256(font.file_content).hexdigest())
-    return {name: ",".join(sorted(digests)) for name, digests in sorted(used.items())}
-
-
 def _quiet_weasyprint() -> None:
     # WeasyPrint logs every refused fetch and unsupported CSS property as a warning; the
     # pipeline reports what matters itself.

@@ -38,11 +38,13 @@ def test_default_build_makes_every_declared_output_in_both_formats(built_sample)
         assert record["format"] == path.rsplit(".", 1)[1]
         if not record["pack"]:
             assert path == f"{record['brief']}/{record['audience']}-{record['length']}.{record['format']}"
-        assert "content/lengths.yaml" in record["inputs"] and "generator" in record["inputs"]
+        lengths = [record["length"]] if not record["pack"] else ["one-page", "two-page", "full"]
+        assert {f"lengths/{length}" for length in lengths} <= record["inputs"].keys()
+        assert "generator" in record["inputs"]
         assert any(name.startswith("templates/") for name in record["inputs"])
         if record["format"] == "pdf":
             assert record["pages"] == len(PdfReader(built_sample / path).pages)
-            assert any(name.startswith("fonts/") for name in record["inputs"])
+            assert any(name.startswith("font-files/Source Serif 4 ") for name in record["inputs"])
 
 
 def test_one_page_length_fits_on_one_page(built_sample):

@@ -423,7 +423,7 @@ def png(data: Data, locale: str, dpi: int = 200) -> bytes:
     logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
     _register_fonts()
     with matplotlib.rc_context(STYLE):
-        figure = Figure(figsize=(WIDTH, _height(data)))
+        figure = Figure(figsize=(WIDTH, _height(data, WIDTH)))
         DRAWERS[data.type](figure.add_subplot(), data, locale)
         buffer = io.BytesIO()
         figure.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight", pad_inches=0.04,

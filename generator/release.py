@@ -43,6 +43,11 @@ def make_release(out_dir: Path, version: str, paths: set[str],
                if isinstance(r, dict) and r.get("path") in paths]
     if not records:
         raise BuildError(f"{out_dir / MANIFEST}: nothing to release; build first")
+    if missing := sorted(paths - {r["path"] for r in records}):
+        # A release ships every output asked for or none: a record the manifest cannot
+        # vouch for (a path not inside the output folder, no hash) is not shipped quietly.
+        raise BuildError(f"{out_dir / MANIFEST}: no usable record of {', '.join(missing)}; "
+                         "build again before releasing")
     final = inside(out_dir, f"release/{version}")
     try:
         _publish(final, out_dir, records, version, built)

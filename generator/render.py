@@ -18,7 +18,7 @@ from generator import fonts, notes
 from generator.figures import Figures
 from generator.errors import BuildError, Problem
 from generator.languages import mark_languages
-from generator.markdown import Note, NoteBook, ProseRenderer
+from generator.markdown import NoteBook, ProseRenderer
 from generator import select
 from generator.models import DETAIL_LEVELS
 from generator.select import Plan

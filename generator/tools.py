@@ -18,7 +18,8 @@ from functools import lru_cache
 # The Python distributions whose code runs while an output is made (PEP 503 names).
 PYTHON = ("weasyprint", "pydyf", "fonttools", "tinycss2", "cssselect2", "tinyhtml5", "pillow",
           "brotli", "zopfli", "matplotlib", "jinja2", "markupsafe", "markdown-it-py",
-          "mdit-py-plugins", "babel", "pyyaml", "nh3", "python-docx")
+          "mdit-py-plugins", "babel", "pyyaml", "nh3", "python-docx",
+          "pypandoc-binary")  # the pandoc it ships writes the Word files
 NODE = ("citeproc",)  # node_modules/<name>/package.json
 
 

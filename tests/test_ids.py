@@ -7,7 +7,6 @@ import json
 import re
 import shutil
 import zipfile
-from pathlib import Path
 
 import pytest
 from conftest import ROOT, run
@@ -115,7 +114,7 @@ def test_a_manifest_naming_a_path_outside_is_never_released(built_sample, tmp_pa
     manifest = json.loads((out / "manifest.json").read_text())
     manifest["outputs"].append({**manifest["outputs"][0], "path": "../secret.txt"})
     (out / "manifest.json").write_text(json.dumps(manifest))
-    with pytest.raises(BuildError, match="not a path inside the output folder"):
+    with pytest.raises(BuildError, match=r"no usable record of \.\./secret\.txt"):
         make_release(out, "v1", {"../secret.txt", manifest["outputs"][0]["path"]})
     assert not (tmp_path / "release").exists()
 

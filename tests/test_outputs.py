@@ -13,7 +13,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import SAMPLE, TEMPLATES, run
+from conftest import TEMPLATES, run
 
 from generator import publish
 

@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 from conftest import SAMPLE, TEMPLATES, run
 
-from generator import workers
 
 
 def digests(out):

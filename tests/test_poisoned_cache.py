@@ -298,6 +298,17 @@ series:
   - name: Facilities
     values: [{fact: usfj-exclusive-facilities}, {fact: usfj-okinawa-facilities}]
 """, topic="us-japan-alliance")
+    add_chart(tmp_path / "content", "facility-split", """type: stacked-bar
+title: A stack
+alt: Eighty-five facilities in Japan, thirty-three of them on Okinawa.
+unit: count
+categories: [All of Japan]
+series:
+  - name: Okinawa
+    values: [{fact: usfj-okinawa-facilities}]
+  - name: Elsewhere
+    values: [52]
+""", topic="us-japan-alliance")
     content = load_content(tmp_path / "content").content
     assert {chart.type for chart in content.charts.values()} == set(chartsvg.DRAWERS)
     for chart in content.charts.values():

@@ -405,6 +405,8 @@ class _Console:
         if self.verbose:
             for path in sorted(t.path for t in report.skipped):
                 self.say(f"up to date  {path}")
+        for path in report.removed:  # always said: files deleted are no detail
+            self.say(f"removed  {path}  (no longer declared by the content)")
         _summary(report, out_dir, self)
         if self.as_json:
             click.echo(json.dumps(_build_summary(report, out_dir), indent=2, ensure_ascii=False))
@@ -422,8 +424,9 @@ SKIPPED = "up to date: its inputs are unchanged and the file is as recorded"
 def _build_summary(report, out_dir: str | None) -> dict:
     """Return what a build did, for machines: every output built, skipped and failed."""
     if report is None:
-        return {"built": [], "skipped": [], "failed": [], "warnings": [], "manifest": None,
-                "counts": {"built": 0, "skipped": 0, "failed": 0}}
+        return {"built": [], "skipped": [], "failed": [], "removed": [], "warnings": [],
+                "manifest": None, "counts": {"built": 0, "skipped": 0, "failed": 0,
+                                             "removed": 0}}
     failed = [{"output": name, "paths": report.failed_paths.get(name, []),
                "problems": [str(p) for p in error.problems]} for name, error in report.failures]
     return {
@@ -432,11 +435,12 @@ def _build_summary(report, out_dir: str | None) -> dict:
         "skipped": [{"path": path, "reason": SKIPPED}
                     for path in sorted(t.path for t in report.skipped)],
         "failed": failed,
+        "removed": list(report.removed),
         "warnings": list(report.warnings),
         "manifest": str(report.manifest) if report.manifest else None,
         # As the table counts them: files built and skipped, outputs (all formats) failed.
         "counts": {"built": len(report.records), "skipped": len(report.skipped),
-                   "failed": len(failed)},
+                   "failed": len(failed), "removed": len(report.removed)},
         "output": out_dir,
         "seconds": round(report.seconds, 3),
     }

@@ -79,7 +79,15 @@ if [ ${#missing[@]} -gt 0 ]; then
          "chromium package here: install Chrome or Chromium, or set BRIEF_CHROMIUM to one" >&2
     exit 1
   fi
-  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # BRIEF_APT_ARCHIVES names a folder for apt's downloaded packages, so CI can keep them
+  # between runs (actions/cache) instead of fetching them again.
+  apt_options=()
+  if [ -n "${BRIEF_APT_ARCHIVES:-}" ]; then
+    mkdir -p "$BRIEF_APT_ARCHIVES/partial"
+    apt_options=(-o "Dir::Cache::Archives=$BRIEF_APT_ARCHIVES")
+  fi
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends \
+    "${apt_options[@]}" "${missing[@]}" >/dev/null
 fi
 
 PYTHON="${PYTHON:-python3}"

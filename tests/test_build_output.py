@@ -65,7 +65,7 @@ def test_a_failing_output_stops_no_other_and_the_json_says_what_happened(runner,
     assert failed["output"] == "harbor-memo/staff-full"
     assert failed["paths"] == ["harbor-memo/staff-full.pdf"]
     assert "no installed font has a glyph for '\\ue000'" in failed["problems"][0]
-    assert summary["counts"] == {"built": 2, "skipped": 1, "failed": 1}
+    assert summary["counts"] == {"built": 2, "skipped": 1, "failed": 1, "removed": 0}
     assert summary["manifest"] == str(out / "manifest.json")
     # People's lines went to stderr: the table, and the problem as path:line.
     assert "failed         1  harbor-memo/staff-full" in result.stderr

@@ -287,6 +287,8 @@ def test_a_removed_brief_and_pack_leave_no_outputs_behind(runner, sample, tmp_pa
     assert result.exit_code == 0, result.output
     assert re.search(r"^built +0\b", result.stdout, re.MULTILINE)
     assert set(records(out)) == MEMO
+    said = set(re.findall(r"^removed  (\S+)", result.stdout, re.MULTILINE))
+    assert said == PERSPECTIVE | PACK  # every dropped record is named, the edited one too
     assert not any((out / path).exists() for path in PERSPECTIVE | PACK
                    if path != "harbor-perspective/public-two-page.html")
     assert changed.read_text() == "edited by hand since"

@@ -19,7 +19,7 @@ from conftest import ROOT
 
 import browser
 
-TOOLS = ("bash", "dirname", "grep", "id", "cat")  # what the script needs before apt
+TOOLS = ("bash", "dirname", "grep", "id", "cat", "mkdir")  # what the script needs before apt
 
 
 def fake(folder: Path, name: str, script: str) -> Path:
@@ -127,3 +127,12 @@ def test_the_browser_tests_drive_the_browser_named_by_the_environment(tmp_path, 
     assert browser.find_browser() == tmp_path / "google-chrome"
     os.unlink(tmp_path / "google-chrome")
     assert browser.find_browser() is None
+
+
+def test_apt_downloads_go_where_brief_apt_archives_says(machine, tmp_path):
+    """CI keeps apt's downloads between runs: setup hands apt the folder it caches."""
+    archives = tmp_path / "apt-archives"
+    result = machine(missing="fonts-noto-cjk", env={"BRIEF_APT_ARCHIVES": str(archives)})
+    install = [line for line in result.apt.splitlines() if line.startswith("install")]
+    assert install and f"-o Dir::Cache::Archives={archives}" in install[0]
+    assert (archives / "partial").is_dir()  # apt refuses a folder without it

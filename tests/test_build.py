@@ -59,12 +59,21 @@ def test_policy_memo_pdf_reads_as_a_memo(built_sample):
     pages = pdf_text(built_sample / "harbor-memo/staff-full.pdf")
     text = "\n".join(pages)
     for expected in ("Fixing the Harbor", "Jane Analyst", "Office of Harbor Policy",
-                     "January 7, 2021", "min read", "The harbor at a glance", "The breakwater",
+                     "January 7, 2021", "The harbor at a glance", "The breakwater",
                      "Recommendations", "Fund the breakwater first", "About the author",
                      "Bibliography", "UNCLASSIFIED // FOR PUBLIC RELEASE"):
         assert expected in text, expected
     assert f"Page 1 of {len(pages)}" in pages[0]
     assert f"Page {len(pages)} of {len(pages)}" in pages[-1]
+
+
+def test_the_printed_meta_line_carries_no_web_or_internal_habits(built_sample):
+    """Reading time is for the web page; the audience label is the office's, not the reader's."""
+    page = (built_sample / "harbor-memo/staff-full.html").read_text()
+    meta = re.search(r'<p class="meta">(.*?)</p>', page, re.S).group(1)
+    assert "min read" in meta and "for " in meta
+    first = pdf_text(built_sample / "harbor-memo/staff-full.pdf")[0]
+    assert "min read" not in first and "Full paper for" not in first
 
 
 def test_footnotes_sit_at_the_foot_of_the_page_they_are_cited_on(built_sample):

@@ -139,32 +139,29 @@ def _widen_csp(policy: str) -> str:
     return "; ".join(directives)
 
 
-@functools.lru_cache(maxsize=1)
-def _error_template() -> jinja2.Template:
+@functools.lru_cache(maxsize=None)
+def _own_template(name: str) -> jinja2.Template:
     # Not from the project's templates folder: the error may be in those templates.
-    source = (HERE / "serve-error.html").read_text(encoding="utf-8")
+    source = (HERE / f"{name}.html").read_text(encoding="utf-8")
     return jinja2.Environment(autoescape=True).from_string(source)
+
+
+def _own_page(name: str, generation: int, **values) -> str:
+    """Return one of the server's own pages (serve-NAME.html with its stylesheet inlined)."""
+    style = (HERE / f"{name}.css").read_text(encoding="utf-8")
+    page = _own_template(name).render(style=style, style_hash=csp_hash(style), **values)
+    return for_preview(page, generation)
 
 
 def error_page(problems: list[str], generation: int) -> str:
     """Return the page shown in place of every page while the latest build has errors."""
-    style = (HERE / "serve-error.css").read_text(encoding="utf-8")
-    page = _error_template().render(problems=problems, style=style, style_hash=csp_hash(style))
-    return for_preview(page, generation)
-
-
-@functools.lru_cache(maxsize=1)
-def _index_template() -> jinja2.Template:
-    source = (HERE / "serve-index.html").read_text(encoding="utf-8")
-    return jinja2.Environment(autoescape=True).from_string(source)
+    return _own_page("serve-error", generation, problems=problems)
 
 
 def index_page(files: frozenset[str], generation: int) -> str:
     """Return the page served at the root: a link to each HTML page the build wrote."""
-    style = (HERE / "serve-index.css").read_text(encoding="utf-8")
     pages = sorted(path for path in files if path.endswith(".html"))
-    page = _index_template().render(pages=pages, style=style, style_hash=csp_hash(style))
-    return for_preview(page, generation)
+    return _own_page("serve-index", generation, pages=pages)
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
